@@ -1,0 +1,142 @@
+"""Input checks shared by every computation in the book.
+
+Every public function in :mod:`helpers` validates what it is given and raises
+:class:`InputError` with a short, human-readable message instead of returning a
+silently wrong number. Widgets catch :class:`InputError` and show the message.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "InputError",
+    "as_vector",
+    "as_positive_vector",
+    "as_correlation",
+    "as_correlation_matrix",
+    "as_covariance",
+    "check_same_length",
+]
+
+
+class InputError(ValueError):
+    """Raised for input a computation cannot give a meaningful answer for."""
+
+
+def as_vector(values, name: str = "values", *, min_length: int = 1) -> np.ndarray:
+    """Return ``values`` as a finite 1-d float array of at least ``min_length`` entries."""
+    try:
+        arr = np.asarray(values, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{name} must be numbers, got {values!r}") from exc
+    if arr.ndim == 0:
+        arr = arr.reshape(1)
+    if arr.ndim != 1:
+        raise InputError(f"{name} must be one-dimensional, got shape {arr.shape}")
+    if arr.size < min_length:
+        if arr.size == 0:
+            raise InputError(f"{name} is empty")
+        raise InputError(f"{name} needs at least {min_length} entries, got {arr.size}")
+    if not np.all(np.isfinite(arr)):
+        raise InputError(f"{name} contains NaN or infinity: {arr}")
+    return arr
+
+
+def as_positive_vector(values, name: str = "errors", *, allow_zero: bool = False,
+                       min_length: int = 1) -> np.ndarray:
+    """Like :func:`as_vector`, and every entry must be > 0 (or >= 0 with ``allow_zero``)."""
+    arr = as_vector(values, name, min_length=min_length)
+    bad = arr < 0 if allow_zero else arr <= 0
+    if np.any(bad):
+        need = "non-negative" if allow_zero else "positive"
+        raise InputError(f"{name} must be {need}, got {arr}")
+    return arr
+
+
+def check_same_length(**arrays) -> int:
+    """Raise unless all given 1-d arrays have the same length; return that length."""
+    lengths = {k: len(v) for k, v in arrays.items()}
+    if len(set(lengths.values())) > 1:
+        desc = ", ".join(f"{k} has {n}" for k, n in lengths.items())
+        raise InputError(f"mismatched lengths: {desc}")
+    return next(iter(lengths.values()))
+
+
+def as_correlation(rho, name: str = "correlation") -> float:
+    """A single correlation coefficient: finite and within [-1, 1]."""
+    try:
+        r = float(rho)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{name} must be a number, got {rho!r}") from exc
+    if not np.isfinite(r):
+        raise InputError(f"{name} is NaN or infinite")
+    if not -1.0 <= r <= 1.0:
+        raise InputError(f"{name} must lie in [-1, 1], got {r:g}")
+    return r
+
+
+def as_correlation_matrix(rho, n: int, name: str = "correlation") -> np.ndarray:
+    """An n x n correlation matrix from a scalar (every off-diagonal pair) or a matrix.
+
+    A matrix must be symmetric with unit diagonal and entries in [-1, 1]. It is *not*
+    required to be positive definite on its own (a source may be fully correlated);
+    positive definiteness is checked on the total covariance.
+    """
+    arr = np.asarray(rho, dtype=float) if not np.isscalar(rho) else None
+    if arr is None or arr.ndim == 0:
+        r = as_correlation(rho if arr is None else arr.item(), name)
+        mat = np.full((n, n), r)
+        np.fill_diagonal(mat, 1.0)
+        return mat
+    if arr.shape != (n, n):
+        raise InputError(f"{name} must be a scalar or a {n}x{n} matrix, got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise InputError(f"{name} contains NaN or infinity")
+    if np.any(np.abs(arr) > 1.0):
+        raise InputError(f"{name} has entries outside [-1, 1]")
+    if not np.allclose(np.diag(arr), 1.0):
+        raise InputError(f"{name} must have ones on the diagonal")
+    if not np.allclose(arr, arr.T, rtol=0, atol=1e-12):
+        raise InputError(f"{name} is not symmetric")
+    return arr
+
+
+def as_covariance(cov, n: int | None = None, name: str = "covariance") -> np.ndarray:
+    """A finite, symmetric, positive-definite covariance matrix (n x n if n is given).
+
+    Positive definiteness is tested with a Cholesky factorisation and a relative
+    eigenvalue threshold, so a matrix that is singular up to rounding (for example two
+    fully correlated measurements with equal errors) is rejected with a message rather
+    than inverted into garbage.
+    """
+    try:
+        arr = np.asarray(cov, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{name} must be a matrix of numbers") from exc
+    if arr.ndim != 2 or arr.shape[0] != arr.shape[1]:
+        raise InputError(f"{name} must be a square matrix, got shape {arr.shape}")
+    if n is not None and arr.shape != (n, n):
+        raise InputError(f"{name} must be {n}x{n} to match {n} measurements, got {arr.shape}")
+    if arr.size == 0:
+        raise InputError(f"{name} is empty")
+    if not np.all(np.isfinite(arr)):
+        raise InputError(f"{name} contains NaN or infinity")
+    scale = np.max(np.abs(arr))
+    if not np.allclose(arr, arr.T, rtol=1e-10, atol=1e-12 * max(scale, 1e-300)):
+        raise InputError(f"{name} is not symmetric")
+    arr = 0.5 * (arr + arr.T)
+    try:
+        np.linalg.cholesky(arr)
+    except np.linalg.LinAlgError:
+        raise InputError(
+            f"{name} is not positive definite: some combination of the measurements "
+            "would have zero or negative variance (check correlations of +-1 and zero errors)"
+        ) from None
+    eig = np.linalg.eigvalsh(arr)
+    if eig[0] <= 1e-12 * eig[-1]:
+        raise InputError(
+            f"{name} is singular (smallest/largest eigenvalue = {eig[0] / eig[-1]:.1e}): "
+            "the measurements are (almost) fully correlated and cannot be combined"
+        )
+    return arr
