@@ -93,8 +93,9 @@ def as_correlation_matrix(rho, n: int, name: str = "correlation") -> np.ndarray:
         raise InputError(f"{name} must be a scalar or a {n}x{n} matrix, got shape {arr.shape}")
     if not np.all(np.isfinite(arr)):
         raise InputError(f"{name} contains NaN or infinity")
-    if np.any(np.abs(arr) > 1.0):
+    if np.any(np.abs(arr) > 1.0 + 1e-12):
         raise InputError(f"{name} has entries outside [-1, 1]")
+    arr = np.clip(arr, -1.0, 1.0)  # rounding of a normalised matrix may give 1 + 1e-16
     if not np.allclose(np.diag(arr), 1.0):
         raise InputError(f"{name} must have ones on the diagonal")
     if not np.allclose(arr, arr.T, rtol=0, atol=1e-12):

@@ -1,0 +1,98 @@
+"""Self-checks for the exercises: right or not, without ever showing the answer.
+
+A student calls ``check("exercise-key", my_value)`` and sees a one-line verdict.
+The expected values are *computed* by the book's own functions when the check runs
+(they are never stored as literals), so a check can't drift away from the chapter.
+
+Every exercise in the book has an entry in :data:`EXERCISES`; ``tests/`` asserts that
+each entry accepts the right answer and rejects a wrong one.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from .validation import InputError
+
+__all__ = ["Exercise", "CheckResult", "EXERCISES", "check", "expected"]
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One checkable answer: how to compute it and how close is close enough."""
+
+    compute: Callable[[], float | tuple]
+    rtol: float = 0.0
+    atol: float = 0.0
+    what: str = "your value"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The verdict of :func:`check`; truthy when correct. Its text never holds the answer."""
+
+    key: str
+    correct: bool
+    message: str
+
+    def __bool__(self) -> bool:
+        return self.correct
+
+    def __repr__(self) -> str:
+        return self.message
+
+
+# --- answers of the exercises, chapter by chapter --------------------------------------
+# Each ``compute`` imports lazily so that checking one chapter does not import the others.
+
+
+def _sem_100() -> float:
+    # standard deviation of the mean of 100 unit-Gaussian draws: 1/sqrt(n)
+    return 1.0 / math.sqrt(100)
+
+
+EXERCISES: dict[str, Exercise] = {
+    "intro-sem": Exercise(_sem_100, rtol=0.05, what="the spread of the sample mean"),
+}
+
+
+def expected(key: str):
+    """The expected answer of an exercise (for tests and authors, not for students)."""
+    return _lookup(key).compute()
+
+
+def _lookup(key: str) -> Exercise:
+    try:
+        return EXERCISES[key]
+    except KeyError:
+        known = ", ".join(sorted(EXERCISES))
+        raise InputError(f"no exercise called {key!r}; known exercises: {known}") from None
+
+
+def check(key: str, answer) -> CheckResult:
+    """Compare ``answer`` with the expected value of exercise ``key``.
+
+    Numbers are compared with the exercise's tolerance ``|a - e| <= atol + rtol*|e|``;
+    tuples element by element. The returned message says "correct" or "not yet" and
+    the tolerance, never the expected value itself.
+    """
+    ex = _lookup(key)
+    want = np.atleast_1d(np.asarray(ex.compute(), dtype=float))
+    try:
+        got = np.atleast_1d(np.asarray(answer, dtype=float))
+    except (TypeError, ValueError):
+        return CheckResult(key, False, f"✗ {key}: the answer must be a number (or numbers), got {type(answer).__name__}.")
+    if got.shape != want.shape:
+        return CheckResult(key, False, f"✗ {key}: expected {want.size} number(s), got {got.size}.")
+    if not np.all(np.isfinite(got)):
+        return CheckResult(key, False, f"✗ {key}: your answer contains NaN or infinity.")
+    tol = ex.atol + ex.rtol * np.abs(want)
+    ok = bool(np.all(np.abs(got - want) <= tol))
+    how = f"{ex.rtol:.0%} relative" if ex.rtol and not ex.atol else f"{ex.atol:g} absolute" if not ex.rtol else f"{ex.atol:g} + {ex.rtol:.0%}"
+    if ok:
+        return CheckResult(key, True, f"✓ {key}: correct, {ex.what} agrees within {how}.")
+    return CheckResult(key, False, f"✗ {key}: not yet, {ex.what} is off by more than {how}. Look again at your steps.")

@@ -1,0 +1,115 @@
+"""Slider panels for the chapters.
+
+:class:`SliderPanel` wires sliders to a drawing function. When the drawing function
+raises :class:`~helpers.validation.InputError` (an impossible setting, such as a
+singular covariance at an extreme slider position) the panel shows the short message
+in place of the figure instead of a traceback.
+
+On the static website the sliders cannot run Python: the page shows the figure stored
+for the initial slider values. Chapters therefore show a static figure teaching the
+same point before every panel.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from typing import Callable
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+
+from .validation import InputError
+
+__all__ = ["SliderPanel", "slider", "STATIC_NOTE"]
+
+STATIC_NOTE = (
+    "On the website the sliders are frozen at their start values (there is no Python "
+    "kernel behind a static page). Open the chapter in JupyterLab to move them."
+)
+
+
+def slider(value: float, lo: float, hi: float, step: float, description: str,
+           fmt: str = ".2f") -> widgets.FloatSlider:
+    """A float slider with the book's layout (wide description, no live dragging)."""
+    return widgets.FloatSlider(
+        value=value, min=lo, max=hi, step=step, description=description,
+        readout_format=fmt, continuous_update=False,
+        style={"description_width": "initial"}, layout=widgets.Layout(width="480px"),
+    )
+
+
+class SliderPanel(widgets.VBox):
+    """Sliders above a figure redrawn by ``draw(fig, **values)``.
+
+    Parameters
+    ----------
+    draw : callable
+        ``draw(fig, **slider_values)`` fills the (fresh) figure and may return a short
+        text shown below it. Raising :class:`InputError` shows the message instead.
+    sliders : dict
+        keyword name -> ipywidgets value widget.
+    figsize : tuple, optional
+        size of the figure drawn on each update.
+    """
+
+    def __init__(self, draw: Callable, sliders: dict[str, widgets.ValueWidget], *,
+                 figsize=None):
+        self._draw = draw
+        self._figsize = figsize
+        self.sliders = sliders
+        self.output = widgets.Output()
+        self.message = widgets.HTML(value="")
+        for w in sliders.values():
+            w.observe(self._on_change, names="value")
+        super().__init__(children=[*sliders.values(), self.message, self.output])
+        self.update()
+
+    @property
+    def values(self) -> dict:
+        return {k: w.value for k, w in self.sliders.items()}
+
+    def _on_change(self, _change) -> None:
+        self.update()
+
+    def update(self, **values) -> str | None:
+        """Redraw for the current slider values (overridden by ``values``).
+
+        Returns the text shown in the message line (``None`` when empty). Used by the
+        sliders and directly by tests.
+        """
+        vals = {**self.values, **values}
+        fig = plt.figure(figsize=self._figsize)
+        text = None
+        try:
+            text = self._draw(fig, **vals)
+            error = None
+        except InputError as exc:
+            error = str(exc)
+        if error is None:
+            # the figure goes into the Output widget's state as a PNG: that state is what
+            # JupyterLab shows and what the static website stores for the start values
+            self.output.outputs = (_png_output(fig),)
+            self.message.value = "" if not text else f"<span>{html.escape(text)}</span>"
+        else:
+            self.message.value = (
+                "<span style='color:#b00020'><b>Impossible setting:</b> "
+                f"{html.escape(error)}</span>"
+            )
+            self.output.outputs = ()
+            text = f"Impossible setting: {error}"
+        plt.close(fig)
+        return text
+
+
+def _png_output(fig) -> dict:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    w, h = fig.get_size_inches() * fig.dpi
+    return {
+        "output_type": "display_data",
+        "data": {"image/png": base64.b64encode(buf.getvalue()).decode("ascii"),
+                 "text/plain": f"<Figure size {w:.0f}x{h:.0f}>"},
+        "metadata": {},
+    }

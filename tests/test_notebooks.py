@@ -1,0 +1,114 @@
+"""The stored chapter notebooks and the student edition."""
+
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from helpers import selfcheck
+from helpers.authoring import (ROOT, exercise_labels, solution_labels, student_notebook,
+                               toc_notebooks, write_student_edition)
+
+NOTEBOOKS = toc_notebooks()
+IDS = [p.stem for p in NOTEBOOKS]
+
+
+def test_toc_lists_exactly_the_notebooks_in_book():
+    in_book = sorted(p.resolve() for p in (ROOT / "book").glob("*.ipynb"))
+    assert sorted(p.resolve() for p in NOTEBOOKS) == in_book
+    assert len(NOTEBOOKS) >= 1
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_stored_executed_without_errors_or_timestamps(path):
+    nb = nbformat.read(path, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code" and c.source.strip()]
+    assert code, "a chapter without code cells"
+    for cell in code:
+        assert cell.execution_count is not None, f"unexecuted cell: {cell.source[:60]!r}"
+        assert "execution" not in cell.metadata, "per-cell timestamps stored"
+        for out in cell.outputs:
+            assert out.output_type != "error", f"stored error in {cell.source[:60]!r}"
+            assert out.get("name") != "stderr", f"stderr output in {cell.source[:60]!r}: {out.text[:200]}"
+    # executed in order, top to bottom, in one kernel session
+    counts = [c.execution_count for c in code]
+    assert counts == sorted(counts) and counts[0] == 1
+    assert nb.metadata.kernelspec.name == "python3"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_widgets_have_saved_state(path):
+    nb = nbformat.read(path, as_version=4)
+    views = [o["data"]["application/vnd.jupyter.widget-view+json"]["model_id"]
+             for c in nb.cells if c.cell_type == "code" for o in c.outputs
+             if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    if not views:
+        pytest.skip("no widgets in this chapter")
+    state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    for mid in views:
+        assert mid in state, f"widget {mid} has no saved state: blank on the website"
+    # every slider panel's figure area was filled when the notebook was executed
+    outputs = [s for s in state.values() if s["model_name"] == "OutputModel"]
+    assert outputs and all(s["state"]["outputs"] for s in outputs)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_every_exercise_has_gated_solution_and_selfcheck(path):
+    nb = nbformat.read(path, as_version=4)
+    exercises, solutions = exercise_labels(nb), solution_labels(nb)
+    assert exercises == solutions, "every exercise needs exactly one gated solution, in order"
+    text = "\n".join(c.source for c in nb.cells)
+    for key in re.findall(r'check\("([^"]+)"', text):
+        assert key in selfcheck.EXERCISES, f"check() of unknown exercise {key!r}"
+
+
+def test_every_selfcheck_is_used_by_a_chapter():
+    text = "\n".join(p.read_text() for p in NOTEBOOKS)
+    unused = [k for k in selfcheck.EXERCISES if f'check(\\"{k}\\"' not in text]
+    assert not unused, f"self-checks no chapter uses: {unused}"
+
+
+def test_student_notebook_removes_solutions_and_outputs():
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("```{exercise}\n:label: ex-a\nDo it.\n```"),
+        nbformat.v4.new_markdown_cell("```{solution-start} ex-a\n:class: dropdown\n```"),
+        nbformat.v4.new_code_cell("secret = 42", outputs=[nbformat.v4.new_output("stream", text="x")]),
+        nbformat.v4.new_markdown_cell("```{solution-end}\n```"),
+        nbformat.v4.new_code_cell("print(1)", execution_count=3,
+                                  outputs=[nbformat.v4.new_output("stream", text="1\n")]),
+    ])
+    nb.metadata["widgets"] = {"state": {}}
+    out = student_notebook(nb)
+    src = [c.source for c in out.cells]
+    assert not any("secret" in s or "solution-start" in s for s in src)
+    assert any("your solution" in s for s in src)
+    assert all(not c.get("outputs") for c in out.cells if c.cell_type == "code")
+    assert out.cells[-1].execution_count is None and "widgets" not in out.metadata
+
+
+def test_student_notebook_rejects_unclosed_solution():
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("```{solution-start} ex-a\n```"),
+        nbformat.v4.new_code_cell("x = 1")])
+    with pytest.raises(ValueError, match="solution-end"):
+        student_notebook(nb)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_student_edition_runs_top_to_bottom(path, tmp_path):
+    [written] = write_student_edition(tmp_path, [path])
+    student = nbformat.read(written, as_version=4)
+    original = nbformat.read(path, as_version=4)
+    n_solutions = len(solution_labels(original))
+    blanks = [c for c in student.cells if "your-solution" in c.metadata.get("tags", [])]
+    assert len(blanks) == n_solutions
+    assert not solution_labels(student)
+    assert all(not c.outputs for c in student.cells if c.cell_type == "code")
+    NotebookClient(student, timeout=600, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    errors = [o for c in student.cells if c.cell_type == "code" for o in c.outputs
+              if o.output_type == "error"]
+    assert not errors

@@ -1,0 +1,72 @@
+import numpy as np
+import pytest
+
+from helpers.validation import (InputError, as_correlation, as_correlation_matrix,
+                                as_covariance, as_positive_vector, as_vector,
+                                check_same_length)
+
+
+@pytest.mark.parametrize("bad, msg", [
+    ([], "empty"), ([1.0, np.nan], "NaN"), ([[1, 2]], "one-dimensional"),
+    (["a"], "numbers"), ([1.0, np.inf], "NaN or infinity"),
+])
+def test_as_vector_rejects(bad, msg):
+    with pytest.raises(InputError, match=msg):
+        as_vector(bad)
+
+
+def test_as_vector_min_length_and_scalar():
+    assert as_vector(3.0).tolist() == [3.0]
+    with pytest.raises(InputError, match="at least 2"):
+        as_vector([1.0], min_length=2)
+
+
+def test_positive_vector():
+    with pytest.raises(InputError, match="positive"):
+        as_positive_vector([1.0, 0.0])
+    assert as_positive_vector([1.0, 0.0], allow_zero=True).tolist() == [1.0, 0.0]
+    with pytest.raises(InputError, match="non-negative"):
+        as_positive_vector([-1.0], allow_zero=True)
+
+
+def test_same_length():
+    assert check_same_length(a=[1, 2], b=[3, 4]) == 2
+    with pytest.raises(InputError, match="a has 2, b has 3"):
+        check_same_length(a=[1, 2], b=[3, 4, 5])
+
+
+@pytest.mark.parametrize("rho", [1.01, -1.5, np.nan, "x"])
+def test_correlation_out_of_range(rho):
+    with pytest.raises(InputError):
+        as_correlation(rho)
+
+
+def test_correlation_matrix():
+    m = as_correlation_matrix(0.3, 3)
+    assert np.allclose(np.diag(m), 1) and m[0, 2] == 0.3
+    with pytest.raises(InputError, match="symmetric"):
+        as_correlation_matrix([[1, 0.2], [0.3, 1]], 2)
+    with pytest.raises(InputError, match="diagonal"):
+        as_correlation_matrix([[0.9, 0.2], [0.2, 1]], 2)
+    with pytest.raises(InputError, match="shape"):
+        as_correlation_matrix(np.eye(3), 2)
+    with pytest.raises(InputError, match="outside"):
+        as_correlation_matrix([[1, 1.2], [1.2, 1]], 2)
+
+
+@pytest.mark.parametrize("bad, msg", [
+    ([[1, 0.5], [0.4, 1]], "not symmetric"),
+    ([[1, 2], [2, 1]], "not positive definite"),
+    ([[1, 1], [1, 1]], "singular|not positive definite"),
+    ([[1, np.nan], [np.nan, 1]], "NaN"),
+    ([1, 2], "square"),
+    (np.eye(3), "2x2"),
+])
+def test_covariance_rejects(bad, msg):
+    with pytest.raises(InputError, match=msg):
+        as_covariance(bad, n=2)
+
+
+def test_covariance_accepts_and_symmetrises():
+    c = as_covariance([[4.0, 1.0], [1.0 + 1e-15, 9.0]])
+    assert np.array_equal(c, c.T)
