@@ -80,29 +80,49 @@ def exercise_labels(nb: nbformat.NotebookNode) -> list[str]:
 
 
 def student_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """A copy of ``nb`` with solutions replaced by empty cells and all outputs cleared."""
+    """A copy of ``nb`` with solutions replaced by empty cells and all outputs cleared.
+
+    Works at the level of the directives, not of whole cells: text before a
+    ``{solution-start}`` fence or after a ``{solution-end}`` fence in the same markdown
+    cell (for example the next exercise) is kept.
+    """
     out = nbformat.v4.new_notebook(metadata={k: v for k, v in nb.metadata.items() if k != "widgets"})
+
+    def keep_markdown(text: str) -> None:
+        if text.strip():
+            out.cells.append(nbformat.v4.new_markdown_cell(text.strip("\n")))
+
     inside: str | None = None
     for cell in nb.cells:
-        src = cell.source if cell.cell_type == "markdown" else ""
-        start = _SOL_START.search(src)
-        if inside is None and start:
-            inside = start.group(1)
+        if cell.cell_type != "markdown":
+            if inside is None:
+                new = nbformat.from_dict(dict(cell))
+                if new.cell_type == "code":
+                    new.outputs = []
+                    new.execution_count = None
+                new.metadata.pop("execution", None)
+                out.cells.append(new)
             continue
-        if inside is not None:
-            if _SOL_END.search(src):
+        src, pos = cell.source, 0
+        while pos <= len(src):
+            if inside is None:
+                m = _SOL_START.search(src, pos)
+                if not m:
+                    keep_markdown(src[pos:])
+                    break
+                keep_markdown(src[pos:m.start()])
+                inside, pos = m.group(1), m.end()
+            else:
+                m = _SOL_END.search(src, pos)
+                if not m:
+                    break                      # the rest of this cell is solution text
+                close = src.find("```", m.end())
+                pos = close + 3 if close >= 0 else len(src)
                 out.cells.append(nbformat.v4.new_markdown_cell(
                     f"**Your solution** to exercise {{ref}}`{inside}` goes in the cell below."))
                 out.cells.append(nbformat.v4.new_code_cell(
                     "# your solution\n", metadata={"tags": ["your-solution"]}))
                 inside = None
-            continue
-        new = nbformat.from_dict(dict(cell))
-        if new.cell_type == "code":
-            new.outputs = []
-            new.execution_count = None
-        new.metadata.pop("execution", None)
-        out.cells.append(new)
     if inside is not None:
         raise ValueError(f"solution {inside!r} has no matching solution-end cell")
     return out

@@ -55,8 +55,29 @@ def _sem_100() -> float:
     return 1.0 / math.sqrt(100)
 
 
+def _wmass_without_beam() -> tuple:
+    from .figures.wmass import lep_combination
+    comb = lep_combination().without("beam_energy")
+    return comb.value, comb.error
+
+
+def _wmass_uncorrelated_error() -> float:
+    from .figures.wmass import COMMON, lep_combination
+    return lep_combination().with_correlation(list(COMMON), 0.0).error
+
+
+def _wmass_weight_threshold() -> float:
+    import numpy as np
+    from .figures.wmass import lep_combination
+    sigma = np.sqrt(np.diag(lep_combination().covariance.to_numpy()))
+    return sigma.min() / sigma.max()
+
+
 EXERCISES: dict[str, Exercise] = {
     "intro-sem": Exercise(_sem_100, rtol=0.05, what="the spread of the sample mean"),
+    "wmass-without-beam": Exercise(_wmass_without_beam, atol=0.1, what="the mean and error (MeV)"),
+    "wmass-uncorrelated-error": Exercise(_wmass_uncorrelated_error, atol=0.1, what="the error (MeV)"),
+    "wmass-weight-threshold": Exercise(_wmass_weight_threshold, atol=0.005, what="the correlation"),
 }
 
 

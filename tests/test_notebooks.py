@@ -112,3 +112,18 @@ def test_student_edition_runs_top_to_bottom(path, tmp_path):
     errors = [o for c in student.cells if c.cell_type == "code" for o in c.outputs
               if o.output_type == "error"]
     assert not errors
+
+
+def test_student_notebook_keeps_text_sharing_a_cell_with_solution_fences():
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("Intro.\n\n```{solution-start} ex-a\n:class: dropdown\n```\n\nHidden text."),
+        nbformat.v4.new_code_cell("secret = 1"),
+        nbformat.v4.new_markdown_cell("More hidden.\n```{solution-end}\n```\n\n```{exercise}\n:label: ex-b\nNext.\n```"),
+        nbformat.v4.new_markdown_cell("```{solution-start} ex-b\n```\nHidden b.\n```{solution-end}\n```"),
+    ])
+    out = student_notebook(nb)
+    text = "\n".join(c.source for c in out.cells)
+    assert "Intro." in text and "ex-b" in text and "Next." in text
+    assert "Hidden" not in text and "secret" not in text
+    assert sum("your-solution" in c.metadata.get("tags", []) for c in out.cells) == 2
+    assert exercise_labels(out) == ["ex-b"] and not solution_labels(out)
