@@ -1,0 +1,375 @@
+"""Tests of helpers.normalisation (Peelle's pertinent puzzle)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.optimize import brentq, minimize_scalar
+
+from helpers import SEED
+from helpers.data import normalisation_inputs
+from helpers.normalisation import (
+    COVARIANCE_MEASURED,
+    COVARIANCE_RELATIVE,
+    METHODS,
+    N_ON_DATA,
+    N_ON_PREDICTION,
+    WEIGHTED_MEAN,
+    Estimate,
+    NormalisationProblem,
+    scan_norm,
+)
+from helpers.validation import InputError
+
+
+@pytest.fixture(scope="module")
+def book():
+    d = normalisation_inputs()
+    return NormalisationProblem.from_relative(d["value"], d["stat_rel"], d["norm_rel"].iloc[0])
+
+
+@pytest.fixture(scope="module")
+def fits(book):
+    return {
+        "cov": book.covariance_fit(),
+        "data": book.nuisance_fit("data"),
+        "pred": book.nuisance_fit("prediction"),
+        "rel": book.relative_covariance_fit(),
+        "wm": book.weighted_mean(),
+    }
+
+
+def random_problem(rng, n):
+    y = rng.uniform(1.0, 20.0, n)
+    s = rng.uniform(0.01, 0.3, n) * y
+    eps = rng.uniform(0.0, 0.4)
+    return NormalisationProblem(y, s, eps)
+
+
+def full_chi2_prediction(p, mu, N):
+    """Fit-3 chi2 written out independently of the module."""
+    return np.sum(((p.values - N * mu) / p.stat_errors) ** 2) + (N - 1.0) ** 2 / p.norm_error**2
+
+
+# ------------------------------------------------------------------ the book's numbers
+def test_inputs_and_covariance(book):
+    np.testing.assert_allclose(book.values, [8.0, 8.5])
+    np.testing.assert_allclose(book.stat_errors, [0.16, 0.17])
+    assert book.norm_error == pytest.approx(0.1)
+    expected = np.array([[0.16**2 + 0.64, 0.68], [0.68, 0.17**2 + 0.7225]])
+    np.testing.assert_allclose(book.covariance_measured(), expected, rtol=1e-12)
+    mu = 8.2
+    expected_at = np.diag([0.16**2, 0.17**2]) + (0.1 * mu) ** 2
+    np.testing.assert_allclose(book.covariance_at(mu), expected_at, rtol=1e-12)
+
+
+def test_covariance_fit_book_numbers(fits):
+    cov = fits["cov"]
+    assert cov.value == pytest.approx(7.87, abs=0.01)
+    assert cov.error == pytest.approx(0.81, abs=0.01)
+    assert cov.value < 8.0  # below both measurements: the puzzle
+    assert (cov.lower, cov.upper) == pytest.approx((cov.value - cov.error, cov.value + cov.error))
+    assert cov.N is None
+
+
+def test_n_on_data_equals_covariance_fit(fits):
+    cov, data = fits["cov"], fits["data"]
+    assert data.value == pytest.approx(cov.value, abs=1e-6)
+    assert data.error == pytest.approx(cov.error, abs=1e-6)
+    assert data.chi2_min == pytest.approx(cov.chi2_min, abs=1e-6)
+    # the chi2 is quadratic in (mu, N): MINOS is symmetric and equals HESSE
+    assert data.lower == pytest.approx(cov.lower, abs=1e-6)
+    assert data.upper == pytest.approx(cov.upper, abs=1e-6)
+    assert data.N == pytest.approx(0.956140, abs=1e-5)
+
+
+def test_n_on_prediction_book_numbers(fits):
+    pred = fits["pred"]
+    assert pred.value == pytest.approx(8.23, abs=0.01)
+    assert pred.error == pytest.approx(0.83, abs=0.01)
+    minus, plus = pred.interval_errors
+    assert minus == pytest.approx(-0.7568, abs=1e-3)
+    assert plus == pytest.approx(0.9232, abs=1e-3)
+    assert plus - abs(minus) > 0.1  # clearly asymmetric
+    assert pred.lower < pred.value - 0.7 and pred.upper > pred.value + 0.9
+    assert pred.N == pytest.approx(1.0, abs=1e-6)
+
+
+def test_n_on_prediction_is_weighted_mean_with_quadrature_error(book, fits):
+    """mu*N absorbs the data, N stays at 1: the value is the stat-only weighted mean and
+    the exact HESSE error is sqrt(sigma_stat^2 + (eps*mu)^2)."""
+    pred, wm = fits["pred"], fits["wm"]
+    assert pred.value == pytest.approx(wm.value, abs=1e-7)
+    assert pred.error == pytest.approx(np.hypot(wm.error, book.norm_error * wm.value), rel=1e-6)
+
+
+def test_relative_covariance_fit_equals_n_on_prediction(fits):
+    rel, pred = fits["rel"], fits["pred"]
+    assert rel.value == pytest.approx(pred.value, abs=1e-5)
+    assert rel.error == pytest.approx(pred.error, rel=1e-6)
+    assert rel.lower == pytest.approx(pred.lower, abs=1e-5)
+    assert rel.upper == pytest.approx(pred.upper, abs=1e-5)
+    assert rel.chi2_min == pytest.approx(pred.chi2_min, abs=1e-8)
+    assert rel.N is None
+
+
+def test_relative_chi2_curve_is_profile_of_n_on_prediction(book):
+    mu = np.linspace(-30.0, 50.0, 801)
+    np.testing.assert_allclose(book.relative_covariance_chi2(mu),
+                               book.profile_chi2_prediction(mu), rtol=1e-9)
+    rng = np.random.default_rng(SEED)
+    for n in range(2, 7):
+        p = random_problem(rng, n)
+        mu = rng.uniform(-2.0, 3.0, 50) * p.values.mean()
+        np.testing.assert_allclose(p.relative_covariance_chi2(mu), p.profile_chi2_prediction(mu), rtol=1e-9)
+
+
+def test_profile_is_minimum_over_n(book):
+    for mu in (-3.0, 0.5, 7.0, 8.2, 12.0):
+        chi2, N = book.profile_chi2_prediction(mu, return_N=True)
+        assert full_chi2_prediction(book, mu, N) == pytest.approx(chi2, rel=1e-12)
+        brute = minimize_scalar(lambda n: full_chi2_prediction(book, mu, n), bracket=(0.0, 2.0), tol=1e-12)
+        assert chi2 == pytest.approx(brute.fun, rel=1e-9)
+        assert N == pytest.approx(brute.x, abs=1e-5)
+
+
+def test_chi2_functions_are_vectorised(book):
+    mu = np.linspace(6.0, 10.0, 12).reshape(3, 4)
+    for f in (book.relative_covariance_chi2, book.profile_chi2_prediction, book.measured_covariance_chi2):
+        out = f(mu)
+        assert out.shape == (3, 4)
+        assert isinstance(f(7.0), float)
+        np.testing.assert_allclose(out, [[f(m) for m in row] for row in mu], rtol=1e-13)
+    r = book.values - 7.5
+    assert book.measured_covariance_chi2(7.5) == pytest.approx(r @ np.linalg.solve(book.covariance_measured(), r))
+
+
+def test_minos_against_profile_scan(book, fits):
+    pred = fits["pred"]
+    level = pred.chi2_min + 1.0
+
+    def f(mu):
+        return book.profile_chi2_prediction(mu) - level
+
+    lo = brentq(f, pred.value - 5 * pred.error, pred.value)
+    hi = brentq(f, pred.value, pred.value + 5 * pred.error)
+    assert pred.lower == pytest.approx(lo, abs=1e-3)
+    assert pred.upper == pytest.approx(hi, abs=1e-3)
+    assert fits["rel"].lower == pytest.approx(lo, abs=1e-3)
+    assert fits["rel"].upper == pytest.approx(hi, abs=1e-3)
+
+
+# ------------------------------------------------------------------ random inputs
+def test_dagostini_closed_form_random():
+    rng = np.random.default_rng(SEED)
+    for _ in range(200):
+        p = random_problem(rng, 2)
+        mean, err = p.dagostini_closed_form()
+        cov = p.covariance_fit()
+        assert mean == pytest.approx(cov.value, rel=1e-10)
+        assert err == pytest.approx(cov.error, rel=1e-10)
+
+
+def test_dagostini_closed_form_book(book, fits):
+    mean, err = book.dagostini_closed_form()
+    assert mean == pytest.approx(7.8737, abs=1e-4)
+    assert err == pytest.approx(fits["cov"].error, rel=1e-12)
+
+
+def test_n_on_data_reproduces_covariance_fit_random():
+    """Profiling N gives exactly the chi2 of the covariance fit (Woodbury): same value and error."""
+    rng = np.random.default_rng(SEED + 1)
+    problems = [random_problem(rng, int(rng.integers(2, 7))) for _ in range(25)]
+    problems += [NormalisationProblem([8.0, 8.5], [0.16, 0.17], e) for e in (0.1, 0.2, 0.3)]
+    for p in problems:
+        cov, data = p.covariance_fit(), p.nuisance_fit("data", minos=False)
+        assert data.value == pytest.approx(cov.value, abs=1e-6 * max(1.0, cov.error))
+        # exact Hessian: agreement far below 1e-6 (numerical second derivatives reach ~2e-5)
+        assert data.error == pytest.approx(cov.error, rel=1e-9)
+        assert data.chi2_min == pytest.approx(cov.chi2_min, abs=1e-6)
+
+
+def test_relative_fit_matches_n_on_prediction_random():
+    rng = np.random.default_rng(SEED + 2)
+    for _ in range(15):
+        p = random_problem(rng, int(rng.integers(2, 7)))
+        pred, rel = p.nuisance_fit("prediction"), p.relative_covariance_fit()
+        assert rel.value == pytest.approx(pred.value, abs=1e-5 * max(1.0, pred.error))
+        assert rel.error == pytest.approx(pred.error, rel=1e-5)
+        assert rel.lower == pytest.approx(pred.lower, abs=1e-4 * pred.error)
+        assert rel.upper == pytest.approx(pred.upper, abs=1e-4 * pred.error)
+
+
+# ------------------------------------------------------------------ geometry
+@pytest.mark.parametrize("c", [1.0, 2.0])
+def test_ellipse_points_on_contour(book, c):
+    pts = book.ellipse(c=c, npoints=157)
+    assert pts.shape == (157, 2)
+    d = pts - book.values
+    q = np.einsum("ij,jk,ik->i", d, np.linalg.inv(book.covariance_measured()), d)
+    np.testing.assert_allclose(q, c**2, rtol=1e-9)
+    np.testing.assert_allclose(pts[0], pts[-1], atol=1e-12)  # closed curve
+
+
+def test_ellipse_with_other_cov_and_center(book):
+    cov = np.array([[0.04, 0.01], [0.01, 0.09]])
+    pts = book.ellipse(c=1.5, center=[1.0, 2.0], cov=cov, npoints=50)
+    d = pts - np.array([1.0, 2.0])
+    np.testing.assert_allclose(np.einsum("ij,jk,ik->i", d, np.linalg.inv(cov), d), 2.25, rtol=1e-9)
+
+
+def test_touching_point(book, fits):
+    mu_hat, c_touch = book.touching_point()
+    V = book.covariance_measured()
+    Vinv = np.linalg.inv(V)
+    grid = np.linspace(5.0, 11.0, 600_001)
+    r = book.values[None, :] - grid[:, None]
+    chi2_line = np.einsum("ij,jk,ik->i", r, Vinv, r)
+    i = np.argmin(chi2_line)
+    assert mu_hat == pytest.approx(grid[i], abs=2e-5)
+    assert c_touch**2 == pytest.approx(chi2_line[i], rel=1e-8)
+    assert mu_hat == pytest.approx(fits["cov"].value, abs=1e-12)
+    # the c_touch ellipse touches the line y1' = y2' at (mu_hat, mu_hat) and does not cross it
+    pts = book.ellipse(c=c_touch, npoints=200_001)
+    gap = pts[:, 0] - pts[:, 1]  # y1 < y2, so the ellipse lies at gap <= 0
+    assert gap.max() == pytest.approx(0.0, abs=1e-6)
+    np.testing.assert_allclose(pts[np.argmax(gap)], [mu_hat, mu_hat], atol=1e-3)
+    inner = book.ellipse(c=0.99 * c_touch, npoints=20_001)
+    outer = book.ellipse(c=1.01 * c_touch, npoints=20_001)
+    assert (inner[:, 0] - inner[:, 1]).max() < 0 < (outer[:, 0] - outer[:, 1]).max()
+
+
+def test_touching_point_with_other_cov(book):
+    cov = np.array([[0.05, 0.02], [0.02, 0.08]])
+    mu_hat, c_touch = book.touching_point(cov=cov)
+    w = np.linalg.solve(cov, np.ones(2))
+    assert mu_hat == pytest.approx(w @ book.values / w.sum(), rel=1e-12)
+    assert c_touch == pytest.approx(0.5 / np.sqrt(0.05 + 0.08 - 2 * 0.02), rel=1e-12)
+
+
+# ------------------------------------------------------------------ eps = 0 and large eps
+def test_eps_zero_all_methods_are_weighted_mean():
+    y, s = np.array([8.0, 8.5, 7.7]), np.array([0.16, 0.17, 0.3])
+    p = NormalisationProblem(y, s, 0.0)
+    w = s**-2
+    mean, err = w @ y / w.sum(), 1 / np.sqrt(w.sum())
+    table = p.compare()
+    np.testing.assert_allclose(table["value"], mean, rtol=1e-9)
+    np.testing.assert_allclose(table["error"], err, rtol=1e-7)
+    np.testing.assert_allclose(table["lower"], mean - err, rtol=1e-7)
+    np.testing.assert_allclose(table["upper"], mean + err, rtol=1e-7)
+    assert table.loc[N_ON_DATA, "N"] == 1.0 and table.loc[N_ON_PREDICTION, "N"] == 1.0
+    m = p.nuisance_minuit("prediction")
+    assert m.fixed["N"]
+    p2 = NormalisationProblem(y[:2], s[:2], 0.0)
+    assert p2.dagostini_closed_form() == pytest.approx((w[:2] @ y[:2] / w[:2].sum(), 1 / np.sqrt(w[:2].sum())))
+
+
+def test_large_eps_is_legal(book):
+    p = NormalisationProblem(book.values, book.stat_errors, 3.0)
+    table = p.compare()
+    wm = p.weighted_mean()
+    assert table.loc[N_ON_PREDICTION, "value"] == pytest.approx(wm.value, abs=1e-6)
+    # chi2 -> chi2_min + 1/eps^2 < chi2_min + 1 for mu -> inf: no upper edge
+    assert table.loc[N_ON_PREDICTION, "upper"] == np.inf
+    assert table.loc[COVARIANCE_RELATIVE, "upper"] == np.inf
+    level = table.loc[N_ON_PREDICTION, "chi2"] + 1.0
+    lo = brentq(lambda x: p.profile_chi2_prediction(x) - level, 1e-6, wm.value)
+    assert table.loc[N_ON_PREDICTION, "lower"] == pytest.approx(lo, abs=1e-6)
+    assert table.loc[COVARIANCE_RELATIVE, "lower"] == pytest.approx(lo, abs=1e-6)
+    assert np.isfinite(table.loc[COVARIANCE_MEASURED, ["lower", "upper"]].to_numpy(float)).all()
+
+
+# ------------------------------------------------------------------ tables
+def test_compare_table(book, fits):
+    table = book.compare()
+    assert list(table.index) == list(METHODS)
+    assert {"value", "error", "lower", "upper", "chi2"} <= set(table.columns)
+    assert table.loc[COVARIANCE_MEASURED, "value"] == pytest.approx(fits["cov"].value)
+    assert table.loc[N_ON_PREDICTION, "upper"] == pytest.approx(fits["pred"].upper)
+    assert table.loc[WEIGHTED_MEAN, "error"] == pytest.approx(1 / np.sqrt(0.16**-2 + 0.17**-2))
+    assert fits["pred"].as_row()["chi2"] == fits["pred"].chi2_min
+    assert set(fits["pred"].as_row()) == {"method", "value", "error", "lower", "upper", "chi2", "N"}
+    assert isinstance(fits["pred"], Estimate)
+
+
+def test_scan_norm(book):
+    eps = [0.0, 0.1, 0.2, 0.3]
+    df = scan_norm(book.values, 0.02, eps)
+    assert list(df.index) == eps and df.index.name == "norm_rel"
+    assert list(df["value"].columns) == list(METHODS)
+    assert list(df["error"].columns) == list(METHODS)
+    np.testing.assert_allclose(df.loc[0.0, "value"], book.weighted_mean().value, rtol=1e-9)
+    p = NormalisationProblem.from_relative(book.values, 0.02, 0.2)
+    assert df.loc[0.2, ("value", COVARIANCE_MEASURED)] == pytest.approx(p.covariance_fit().value)
+    assert df.loc[0.2, ("error", N_ON_PREDICTION)] == pytest.approx(p.nuisance_fit("prediction").error)
+    assert np.all(np.diff(df["value"][COVARIANCE_MEASURED]) < 0)  # the bias grows with eps
+    with pytest.raises(InputError, match="norm_rels must be non-negative"):
+        scan_norm(book.values, 0.02, [0.1, -0.1])
+
+
+def test_from_relative():
+    p = NormalisationProblem.from_relative([8.0, -8.5], [0.02, 0.04], 0.1)
+    np.testing.assert_allclose(p.stat_errors, [0.16, 0.34])
+    assert isinstance(pd.DataFrame([p.weighted_mean().as_row()]), pd.DataFrame)
+
+
+def test_inputs_not_modified():
+    y = np.array([8.0, 8.5])
+    p = NormalisationProblem(y, np.array([0.16, 0.17]), 0.1)
+    y[0] = 100.0  # the caller's array stays writable and the problem keeps its copy
+    assert p.values[0] == 8.0
+
+
+# ------------------------------------------------------------------ bad input
+@pytest.mark.parametrize(
+    ("values", "stat", "eps", "match"),
+    [
+        ([8.0, 8.5], [0.16, 0.0], 0.1, "stat_errors must be positive"),
+        ([8.0, 8.5], [0.16, -0.17], 0.1, "stat_errors must be positive"),
+        ([8.0, 8.5], [0.16, 0.17], -0.1, "norm_error must be >= 0"),
+        ([8.0, np.nan], [0.16, 0.17], 0.1, "values contains NaN"),
+        ([8.0, 8.5], [0.16, np.nan], 0.1, "stat_errors contains NaN"),
+        ([8.0, 8.5], [0.16, 0.17], np.nan, "norm_error is NaN"),
+        ([8.0, 8.5], [0.16, 0.17], [0.1, 0.2], "norm_error must be a single number"),
+        ([8.0, 8.5, 9.0], [0.16, 0.17], 0.1, "mismatched lengths"),
+        ([], [], 0.1, "values is empty"),
+        ([8.0], [0.16], 0.1, "at least 2"),
+    ],
+)
+def test_bad_input(values, stat, eps, match):
+    with pytest.raises(InputError, match=match):
+        NormalisationProblem(values, stat, eps)
+
+
+def test_bad_relative_input():
+    with pytest.raises(InputError, match="stat_errors must be positive"):
+        NormalisationProblem.from_relative([0.0, 8.5], 0.02, 0.1)
+    with pytest.raises(InputError, match="mismatched lengths"):
+        NormalisationProblem.from_relative([8.0, 8.5], [0.02, 0.02, 0.02], 0.1)
+    with pytest.raises(InputError, match="stat_rel must be positive"):
+        NormalisationProblem.from_relative([8.0, 8.5], -0.02, 0.1)
+
+
+def test_two_measurement_only_methods():
+    p = NormalisationProblem([8.0, 8.5, 8.2], [0.16, 0.17, 0.2], 0.1)
+    with pytest.raises(InputError, match="exactly 2 measurements"):
+        p.touching_point()
+    with pytest.raises(InputError, match="exactly 2 measurements"):
+        p.dagostini_closed_form()
+    with pytest.raises(InputError, match="exactly 2 measurements"):
+        p.ellipse()
+
+
+def test_bad_method_arguments(book):
+    with pytest.raises(InputError, match="on must be"):
+        book.nuisance_fit(on="theory")
+    with pytest.raises(InputError, match="c must be a positive number"):
+        book.ellipse(c=0.0)
+    with pytest.raises(InputError, match="npoints"):
+        book.ellipse(npoints=2)
+    with pytest.raises(InputError, match="not positive definite"):
+        book.ellipse(cov=[[1.0, 2.0], [2.0, 1.0]])
+    with pytest.raises(InputError, match="mu contains NaN"):
+        book.relative_covariance_chi2([8.0, np.nan])
+    with pytest.raises(InputError, match="single number"):
+        book.covariance_at([8.0, 8.5])
