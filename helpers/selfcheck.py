@@ -73,11 +73,29 @@ def _wmass_weight_threshold() -> float:
     return sigma.min() / sigma.max()
 
 
+def _norm_covfit_30() -> float:
+    from .figures.normalisation import course_problem
+    return course_problem(norm_rel=0.30).covariance_fit().value
+
+
+def _norm_nuisance_mean() -> float:
+    from .figures.normalisation import course_problem
+    return course_problem().nuisance_fit("prediction").value
+
+
+def _norm_linearised_error() -> float:
+    from .figures.normalisation import course_problem
+    return course_problem().nuisance_fit("prediction").error
+
+
 EXERCISES: dict[str, Exercise] = {
     "intro-sem": Exercise(_sem_100, rtol=0.05, what="the spread of the sample mean"),
     "wmass-without-beam": Exercise(_wmass_without_beam, atol=0.1, what="the mean and error (MeV)"),
     "wmass-uncorrelated-error": Exercise(_wmass_uncorrelated_error, atol=0.1, what="the error (MeV)"),
     "wmass-weight-threshold": Exercise(_wmass_weight_threshold, atol=0.005, what="the correlation"),
+    "norm-covfit-30": Exercise(_norm_covfit_30, atol=0.01, what="the combined value"),
+    "norm-nuisance-mean": Exercise(_norm_nuisance_mean, atol=0.001, what="the combined value"),
+    "norm-linearised-error": Exercise(_norm_linearised_error, atol=0.002, what="the error"),
 }
 
 

@@ -1,0 +1,92 @@
+"""Every chapter figure draws, and every slider panel survives its extreme positions.
+
+The panels are driven exactly as a student drags the sliders; an impossible setting
+must show a message (InputError), never raise anything else.
+"""
+
+import itertools
+
+import matplotlib
+import numpy as np
+import pytest
+
+from helpers.figures import intro, normalisation, wmass
+from helpers.widgets import SliderPanel, slider
+
+matplotlib.use("Agg")
+
+
+def _panel(draw, **ranges):
+    return SliderPanel(draw, {k: slider(v[0], v[1], v[2], 0.01, k) for k, v in ranges.items()})
+
+
+W_RANGES = {"rho_common": (1.0, -1.0, 1.0), "theory_4q": (47.0, 0.0, 150.0)}
+N_RANGES = {"norm_rel": (0.10, 0.0, 0.30), "stat_rel": (0.02, 0.005, 0.10), "y2": (8.5, 7.0, 10.0)}
+
+
+@pytest.mark.parametrize("rho, th", list(itertools.product([-1.0, 0.0, 1.0], [0.0, 47.0, 150.0])))
+def test_wmass_common_panel_corners(rho, th):
+    panel = _panel(wmass.draw_common_panel, **W_RANGES)
+    text = panel.update(rho_common=rho, theory_4q=th)
+    assert text.startswith("m_W = ") and len(panel.output.outputs) == 1
+    comb = wmass.lep_combination(rho, th)
+    assert f"{comb.value:.1f} ± {comb.error:.1f}" in text
+    assert not comb.has_negative_weights     # unreachable with these inputs (see chapter)
+
+
+@pytest.mark.parametrize("rho", [-1.0, 1.0])
+def test_wmass_total_panel_singular_ends_show_message(rho):
+    panel = _panel(wmass.draw_total_panel, rho_total=(0.23, -1.0, 1.0))
+    text = panel.update(rho_total=rho)
+    assert text.startswith("Impossible setting") and "positive definite" in text
+    assert panel.output.outputs == ()
+
+
+def test_wmass_total_panel_negative_weight_regime():
+    panel = _panel(wmass.draw_total_panel, rho_total=(0.23, -1.0, 1.0))
+    assert "Negative weight" not in panel.update(rho_total=0.69)
+    assert "Negative weight" in panel.update(rho_total=0.71)
+    assert "Negative weight" in panel.update(rho_total=0.99)
+
+
+def test_common_scan_matches_direct_combinations():
+    comb_half = wmass.lep_combination(0.5)
+    comb_zero = wmass.lep_combination(0.0)
+    assert comb_zero.error < comb_half.error < wmass.lep_combination().error
+    assert wmass.lep_combination().error == pytest.approx(39.0, abs=0.05)
+
+
+@pytest.mark.parametrize("corner", list(itertools.product(*[(lo, hi) for _, lo, hi in N_RANGES.values()])))
+def test_normalisation_panel_corners(corner):
+    panel = _panel(normalisation.draw_panel, **N_RANGES)
+    kw = dict(zip(N_RANGES, corner))
+    text = panel.update(**kw)
+    assert text.startswith("covariance from measured values") and len(panel.output.outputs) == 1
+    p = normalisation.course_problem(**kw)
+    assert f"N on prediction: {p.nuisance_fit('prediction').value:.2f}" in text
+
+
+def test_normalisation_panel_equal_measurements():
+    panel = _panel(normalisation.draw_panel, **N_RANGES)
+    text = panel.update(y2=8.0)
+    assert "8.00" in text and len(panel.output.outputs) == 1
+
+
+def test_static_figures_draw():
+    import matplotlib.pyplot as plt
+    for draw in (intro.draw_spread_vs_n, wmass.draw_chi2, wmass.draw_common_scan,
+                 wmass.draw_total_scan, normalisation.draw_ellipses,
+                 normalisation.draw_estimates, normalisation.draw_norm_scan,
+                 normalisation.draw_chi2_curves):
+        fig = plt.figure()
+        draw(fig)
+        assert fig.axes and all(ax.has_data() for ax in fig.axes)
+        plt.close(fig)
+
+
+def test_ellipse_touching_point_lies_on_line_and_contour():
+    p = normalisation.course_problem()
+    mu, c = p.touching_point()
+    d = np.array([mu, mu]) - p.values
+    assert d @ np.linalg.solve(p.covariance_measured(), d) == pytest.approx(c**2)
+    assert mu == pytest.approx(p.covariance_fit().value)
