@@ -30,6 +30,8 @@ from .validation import (
     as_correlation,
     as_correlation_matrix,
     as_covariance,
+    as_finite_array,
+    as_number,
     as_positive_vector,
     as_vector,
     check_same_length,
@@ -468,12 +470,7 @@ class Combination:
         Returns an array of the shape of ``mu`` (a float for a scalar). Its minimum is
         :attr:`chi2` at ``mu = value``; it rises by 1 at ``value +- error``.
         """
-        try:
-            mu_arr = np.asarray(mu, dtype=float)
-        except (TypeError, ValueError) as exc:
-            raise InputError(f"mu must be numbers, got {mu!r}") from exc
-        if not np.all(np.isfinite(mu_arr)):
-            raise InputError("mu contains NaN or infinity")
+        mu_arr = as_finite_array(mu, "mu")
         flat = mu_arr.reshape(-1)
         resid = self._y[:, None] - flat[None, :]  # (n, m)
         chi2 = np.einsum("im,im->m", resid, np.linalg.solve(self._cov, resid))
@@ -481,12 +478,7 @@ class Combination:
 
     def interval(self, delta: float = 1.0) -> tuple[float, float]:
         """``(lo, hi)`` where ``chi2(mu) = chi2_min + delta``: ``value -+ sqrt(delta) * error``."""
-        try:
-            d = float(delta)
-        except (TypeError, ValueError) as exc:
-            raise InputError(f"delta must be a number, got {delta!r}") from exc
-        if not np.isfinite(d) or d <= 0:
-            raise InputError(f"delta must be positive and finite, got {delta!r}")
+        d = as_number(delta, "delta", positive=True)
         half = np.sqrt(d) * self.error
         return self.value - half, self.value + half
 

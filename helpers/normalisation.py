@@ -32,12 +32,15 @@ import numpy as np
 import pandas as pd
 from iminuit import Minuit
 from iminuit.cost import LeastSquares, NormalConstraint
-from scipy.linalg import cho_factor, cho_solve, solve_triangular
+from scipy.linalg import solve_triangular
 from scipy.optimize import brentq
 
+from .combination import _blue_arrays
 from .validation import (
     InputError,
     as_covariance,
+    as_finite_array,
+    as_number,
     as_positive_vector,
     as_vector,
     check_same_length,
@@ -109,41 +112,17 @@ class Estimate:
 
 def _as_norm_error(eps, name: str = "norm_error") -> float:
     """A relative normalisation uncertainty: one finite number >= 0."""
-    arr = np.asarray(eps)
-    if arr.ndim != 0:
-        raise InputError(f"{name} must be a single number, got {eps!r}")
-    try:
-        e = float(arr)
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"{name} must be a number, got {eps!r}") from exc
-    if not np.isfinite(e):
-        raise InputError(f"{name} is NaN or infinite")
-    if e < 0:
-        raise InputError(f"{name} must be >= 0, got {e:g}")
-    return e
-
-
-def _as_mu(mu) -> np.ndarray:
-    try:
-        arr = np.asarray(mu, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"mu must be numbers, got {mu!r}") from exc
-    if not np.all(np.isfinite(arr)):
-        raise InputError("mu contains NaN or infinity")
-    return arr
+    return as_number(eps, name, non_negative=True)
 
 
 def _gls(y: np.ndarray, cov: np.ndarray) -> tuple[float, float, float]:
-    """GLS fit of a constant: :math:`\\hat\\mu = 1^T V^{-1} y / 1^T V^{-1} 1`.
+    """GLS fit of a constant, :math:`\\hat\\mu = 1^T V^{-1} y / 1^T V^{-1} 1` (the BLUE).
 
     Returns ``(mu_hat, sigma, chi2_min)`` with :math:`\\sigma^2 = 1/(1^T V^{-1} 1)`.
     """
-    c = cho_factor(cov, lower=True)
-    one = np.ones_like(y)
-    w = cho_solve(c, one)
-    mu = float(w @ y / w.sum())
+    mu, sigma, _ = _blue_arrays(y, cov)
     r = y - mu
-    return mu, float(1.0 / np.sqrt(w.sum())), float(r @ cho_solve(c, r))
+    return mu, sigma, float(r @ np.linalg.solve(cov, r))
 
 
 def _crossing(curve, mu_hat: float, level: float, side: float, scale: float) -> float:
@@ -232,7 +211,7 @@ class NormalisationProblem:
 
     def covariance_at(self, mu: float) -> np.ndarray:
         """:math:`V(\\mu) = \\mathrm{diag}(s^2) + \\epsilon^2 \\mu^2 11^T` (normalisation from the fit)."""
-        arr = _as_mu(mu)
+        arr = as_finite_array(mu, "mu")
         if arr.ndim != 0:
             raise InputError(f"mu must be a single number here, got shape {arr.shape}")
         m = float(arr)
@@ -279,7 +258,7 @@ class NormalisationProblem:
     # ---------------------------------------------------------------- chi2 curves
     def measured_covariance_chi2(self, mu):
         """:math:`\\chi^2(\\mu) = (y - \\mu 1)^T V^{-1} (y - \\mu 1)` with :meth:`covariance_measured`; vectorised in ``mu``."""
-        m = _as_mu(mu)
+        m = as_finite_array(mu, "mu")
         L = np.linalg.cholesky(self.covariance_measured())
         r = self.values[:, None] - m.reshape(1, -1)
         z = solve_triangular(L, r, lower=True)
@@ -291,7 +270,7 @@ class NormalisationProblem:
 
         Solved as a linear system for each ``mu`` (vectorised, any shape).
         """
-        m = _as_mu(mu)
+        m = as_finite_array(mu, "mu")
         flat = m.reshape(-1)
         s2, e = self.stat_errors**2, self.norm_error
         V = np.diag(s2)[None, :, :] + (e * flat)[:, None, None] ** 2 * np.ones((1, self.n, self.n))
@@ -311,7 +290,7 @@ class NormalisationProblem:
         (a sum of non-negative terms: no cancellation even for huge :math:`|\\mu|`).
         Vectorised in ``mu``; with ``return_N`` also returns :math:`\\hat N`.
         """
-        m = _as_mu(mu)
+        m = as_finite_array(mu, "mu")
         flat = m.reshape(-1)
         w = self.stat_errors**-2.0
         a, W, B = self.norm_error**2, w.sum(), w @ self.values
@@ -487,12 +466,7 @@ class NormalisationProblem:
         ``[0, 2\\pi]`` inclusive (closed curve). Returns an ``(npoints, 2)`` array.
         """
         V = self._cov2(cov)
-        try:
-            c = float(c)
-        except (TypeError, ValueError) as exc:
-            raise InputError(f"c must be a number, got {c!r}") from exc
-        if not np.isfinite(c) or c <= 0:
-            raise InputError(f"c must be a positive number, got {c:g}")
+        c = as_number(c, "c", positive=True)
         if center is None:
             if self.n != 2:
                 raise InputError(f"the two-dimensional picture needs exactly 2 measurements, got {self.n}")

@@ -11,6 +11,8 @@ import numpy as np
 
 __all__ = [
     "InputError",
+    "as_finite_array",
+    "as_number",
     "as_vector",
     "as_positive_vector",
     "as_correlation",
@@ -22,6 +24,17 @@ __all__ = [
 
 class InputError(ValueError):
     """Raised for input a computation cannot give a meaningful answer for."""
+
+
+def as_finite_array(values, name: str = "values") -> np.ndarray:
+    """Return ``values`` (any shape, e.g. trial means for a curve) as a finite float array."""
+    try:
+        arr = np.asarray(values, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{name} must be numbers, got {values!r}") from exc
+    if not np.all(np.isfinite(arr)):
+        raise InputError(f"{name} contains NaN or infinity")
+    return arr
 
 
 def as_vector(values, name: str = "values", *, min_length: int = 1) -> np.ndarray:
@@ -63,14 +76,27 @@ def check_same_length(**arrays) -> int:
     return next(iter(lengths.values()))
 
 
+def as_number(value, name: str = "value", *, positive: bool = False,
+              non_negative: bool = False) -> float:
+    """One finite number (optionally > 0 or >= 0); arrays of size > 1 are rejected."""
+    if np.ndim(value) != 0:
+        raise InputError(f"{name} must be a single number, got {value!r}")
+    try:
+        x = float(np.asarray(value))
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{name} must be a number, got {value!r}") from exc
+    if not np.isfinite(x):
+        raise InputError(f"{name} is NaN or infinite")
+    if positive and x <= 0:
+        raise InputError(f"{name} must be a positive number, got {x:g}")
+    if non_negative and x < 0:
+        raise InputError(f"{name} must be >= 0, got {x:g}")
+    return x
+
+
 def as_correlation(rho, name: str = "correlation") -> float:
     """A single correlation coefficient: finite and within [-1, 1]."""
-    try:
-        r = float(rho)
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"{name} must be a number, got {rho!r}") from exc
-    if not np.isfinite(r):
-        raise InputError(f"{name} is NaN or infinite")
+    r = as_number(rho, name)
     if not -1.0 <= r <= 1.0:
         raise InputError(f"{name} must lie in [-1, 1], got {r:g}")
     return r

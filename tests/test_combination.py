@@ -206,7 +206,7 @@ def test_chi2_curve_vectorised_and_interval(wcomb):
     lo, hi = wcomb.interval(4.0)
     assert (lo, hi) == pytest.approx((wcomb.value - 2 * wcomb.error, wcomb.value + 2 * wcomb.error))
     assert wcomb.chi2_curve(hi) == pytest.approx(wcomb.chi2 + 4.0, rel=1e-9)
-    with pytest.raises(InputError, match="delta must be positive"):
+    with pytest.raises(InputError, match="delta must be a positive number"):
         wcomb.interval(-1.0)
     with pytest.raises(InputError, match="mu contains NaN"):
         wcomb.chi2_curve([1.0, np.nan])
