@@ -22,12 +22,19 @@ import matplotlib.pyplot as plt
 
 from .validation import InputError
 
-__all__ = ["SliderPanel", "slider", "STATIC_NOTE"]
+__all__ = ["SliderPanel", "slider", "STATIC_NOTE", "static_note"]
 
 STATIC_NOTE = (
     "On the website the sliders are frozen at their start values (there is no Python "
     "kernel behind a static page). Open the chapter in JupyterLab to move them."
 )
+
+
+def static_note():
+    """:data:`STATIC_NOTE` as rendered Markdown, shown above every slider panel."""
+    from IPython.display import Markdown
+
+    return Markdown(f"> **Sliders on the website.** {STATIC_NOTE}")
 
 
 def slider(value: float, lo: float, hi: float, step: float, description: str,

@@ -47,3 +47,9 @@ def test_intro_panel_at_every_slider_end(n):
     assert text.startswith(f"n = {n}:")
     mc, exact = [float(s.split()[-1]) for s in text.split(",")]
     assert mc == pytest.approx(exact, rel=0.1)
+
+
+def test_static_note_is_markdown_explaining_frozen_sliders():
+    from helpers.widgets import STATIC_NOTE, static_note
+    md = static_note()._repr_markdown_()
+    assert STATIC_NOTE in md and "JupyterLab" in md
