@@ -119,7 +119,7 @@ def student_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
                 close = src.find("```", m.end())
                 pos = close + 3 if close >= 0 else len(src)
                 out.cells.append(nbformat.v4.new_markdown_cell(
-                    f"**Your solution** to exercise {{ref}}`{inside}` goes in the cell below."))
+                    f"**Your solution** to the exercise above (`{inside}`) goes in the cell below."))
                 out.cells.append(nbformat.v4.new_code_cell(
                     "# your solution\n", metadata={"tags": ["your-solution"]}))
                 inside = None
