@@ -37,7 +37,7 @@ from .validation import (
     check_same_length,
 )
 
-__all__ = ["Combination", "blue", "correlation_scan"]
+__all__ = ["Combination", "blue", "correlation_scan", "zero_weight_correlation"]
 
 #: Row / column labels used by :meth:`Combination.summary` and :meth:`Combination.table`.
 _RESERVED_SOURCES = ("total", "value")
@@ -635,3 +635,16 @@ def correlation_scan(values, errors, correlations, sources, rhos, *, names=None,
             continue  # singular / not positive definite at this rho
         rows[i] = [c.value, c.error, *c._blue[2], c.chi2]
     return pd.DataFrame(rows, index=pd.Index(r, name="rho"), columns=columns)
+
+
+def zero_weight_correlation(comb: Combination) -> float:
+    """Overall correlation above which the less precise of two measurements gets a
+    negative BLUE weight: ``rho = sigma_small / sigma_large`` (total errors).
+
+    From ``w_1 = (sigma_2^2 - c)/(sigma_1^2 + sigma_2^2 - 2c)``, which vanishes at
+    ``c = rho sigma_1 sigma_2 = sigma_2^2``.
+    """
+    if comb.n != 2:
+        raise InputError(f"the zero-weight correlation is defined for 2 measurements, got {comb.n}")
+    sigma = np.sqrt(np.diag(comb.covariance.to_numpy()))
+    return float(sigma.min() / sigma.max())

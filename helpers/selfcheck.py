@@ -67,10 +67,9 @@ def _wmass_uncorrelated_error() -> float:
 
 
 def _wmass_weight_threshold() -> float:
-    import numpy as np
+    from .combination import zero_weight_correlation
     from .figures.wmass import lep_combination
-    sigma = np.sqrt(np.diag(lep_combination().covariance.to_numpy()))
-    return sigma.min() / sigma.max()
+    return zero_weight_correlation(lep_combination())
 
 
 def _norm_covfit_30() -> float:

@@ -484,3 +484,16 @@ def test_correlation_scan_singular_rows_are_nan():
         correlation_scan([1.0, 2.0], [[1.0], [1.0]], 0.0, "source 1", [0.0, 1.2])
     with pytest.raises(InputError, match="unknown source"):
         correlation_scan([1.0, 2.0], [[1.0], [1.0]], 0.0, "syst", [0.0])
+
+
+def test_zero_weight_correlation_is_where_the_weight_changes_sign():
+    from helpers.combination import zero_weight_correlation
+    comb = Combination([10.0, 11.0], [[2.0], [1.0]], [0.0], sources=["all"])
+    rho0 = zero_weight_correlation(comb)
+    assert rho0 == pytest.approx(0.5)
+    below = comb.with_correlation("all", rho0 - 1e-3).weights.iloc[0]
+    above = comb.with_correlation("all", rho0 + 1e-3).weights.iloc[0]
+    assert below > 0 > above
+    three = Combination([1.0, 2.0, 3.0], [[1.0], [1.0], [1.0]], [0.0], sources=["all"])
+    with pytest.raises(InputError, match="2 measurements"):
+        zero_weight_correlation(three)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import data
-from ..combination import Combination, correlation_scan
+from ..combination import Combination, correlation_scan, zero_weight_correlation
 
 __all__ = [
     "COMMON", "lep_combination", "total_correlation_combination", "plot_chi2",
@@ -120,7 +120,7 @@ def draw_total_scan(fig, rhos=None, marker=None) -> None:
                             source_names=["overall"])
     ax1, ax2 = _scan_axes(fig, scan, r"overall correlation $\rho$ between the channels",
                           comb.names, marker)
-    threshold = sigma.min() / sigma.max()
+    threshold = zero_weight_correlation(comb)
     ax2.axvline(threshold, color="C3", lw=1, ls="--")
     ax2.annotate(rf"$\rho = \sigma_2/\sigma_1 = {threshold:.2f}$", (threshold, 1.5),
                  xytext=(-6, 0), textcoords="offset points", ha="right", color="C3")
