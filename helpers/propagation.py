@@ -1,0 +1,844 @@
+"""Error propagation: linear (Jacobian) propagation against Monte Carlo.
+
+The chapter's problem
+---------------------
+:math:`y(x) = 1 + a_1 x + a_2 x^2` with :math:`a_1 = 2.0 \\pm 0.2`, :math:`a_2 = 1.0 \\pm 0.1`
+and correlation :math:`\\rho = -0.8` (:data:`A_NOMINAL`, :data:`A_ERRORS`, :data:`RHO`).
+Linear propagation gives
+:math:`\\sigma_y^2 = x^2(\\sigma_1^2 + 2\\rho\\sigma_1\\sigma_2 x + \\sigma_2^2 x^2)`, i.e.
+:math:`\\sigma_y = 0.2|x|\\sqrt{1 - 0.8x + 0.25x^2}`. Because :math:`y` is *linear* in
+:math:`a`, this is exact and :math:`y(x)` is exactly Gaussian. The reparametrisation
+:math:`b_1 = 2/(a_1 + a_2)`, :math:`b_2 = 2/(a_1 - a_2)` writes the same curve as
+:math:`y = 1 + x(1 + x)/b_1 + x(1 - x)/b_2`; linear propagation through :math:`b` gives the
+same :math:`\\sigma_y` at every :math:`x`, but :math:`b_2` itself has neither mean nor
+variance (:math:`a_1 - a_2` has density at 0). :math:`z = \\ln y` has
+:math:`\\sigma_z = \\sigma_y/|y|`, which fails near :math:`x = -1` where :math:`y = (1 + x)^2 = 0`.
+
+Conventions
+-----------
+* **Variances, not errors.** :func:`propagate` returns a covariance (a variance for scalar
+  output); take ``np.sqrt`` for the error.
+* **Scalar in, scalar out.** A scalar ``x`` comes with a scalar variance ``cov`` (a 1x1
+  matrix is accepted too); a function returning a number gives ``(float, float)``; a
+  function returning a 1-d array of length m gives ``(ndarray (m,), ndarray (m, m))``.
+* **Components first.** Arrays of samples hold the component index first and the sample
+  index last: :func:`sample_gaussian` returns shape ``(n, size)`` (``(size,)`` for a scalar
+  input) and :func:`monte_carlo` returns ``(size,)`` for a scalar function and
+  ``(m, size)`` for a vector function. So one function written with ``a[0]``, ``a[1]``
+  works unchanged in :func:`propagate` (``a`` of shape ``(n,)``) and in
+  :func:`monte_carlo` (``a`` of shape ``(n, size)``) -- it just has to use numpy
+  operations (no ``if``, no ``math.log``).
+* **Positive semi-definite covariances are legal.** A singular covariance (fully
+  correlated inputs, :math:`|\\rho| = 1`, or a zero error) describes a Gaussian squeezed
+  onto a line: propagation (:math:`J C J^T`) and sampling are both well defined, so they
+  are accepted. Sampling uses the Cholesky factor, computed with zero pivots allowed;
+  for two inputs it is exactly the construction :math:`x_2' = \\rho x_1 + \\sqrt{1-\\rho^2}x_2`
+  of :func:`correlated_pair`. Asymmetric or indefinite matrices (some combination with
+  negative variance, e.g. an implied correlation outside [-1, 1]) raise
+  :class:`~helpers.validation.InputError`.
+* **Deterministic.** Every random function takes ``seed`` (default :data:`helpers.SEED`):
+  a non-negative integer or a ``numpy.random.Generator``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import jacobi
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from . import SEED
+from .validation import InputError, as_correlation, as_finite_array, as_number, as_vector
+
+__all__ = [
+    # generic tools
+    "propagate", "sample_gaussian", "monte_carlo", "correlated_pair",
+    "Summary", "summarize", "summary_table", "running_moments", "running_quantiles",
+    "CutStatistics", "cut_statistics",
+    # the chapter's problem
+    "A_NOMINAL", "A_ERRORS", "RHO", "cov_a", "y_a", "y_b", "a_to_b", "b_to_a",
+    "jacobian_a_to_b", "b_linear", "sigma_y_formula", "sigma_y_a", "sigma_y_b", "sigma_z",
+    "mc_vs_linear_table", "b_samples", "b_mc_table", "b2_cut_scan",
+    "LnYSummary", "lny_samples", "lny_distribution", "lny_table",
+    "sigma_y_seed_root", "sigma_y_seed_final", "y_b_seed", "seed_mistakes_table",
+    "P68", "P95", "MAX_SIZE",
+]
+
+P68 = (stats.norm.cdf(-1.0), stats.norm.cdf(1.0))
+"""Quantiles of the central "68 %" interval: 15.87 % and 84.13 % (exactly +-1 sigma for a Gaussian)."""
+P95 = (0.025, 0.975)
+"""Quantiles of the central 95 % interval (+-1.960 sigma for a Gaussian)."""
+MAX_SIZE = 10**8
+"""Largest Monte Carlo sample accepted (memory guard)."""
+
+# ====================================================================== input checks
+def _as_size(size, name: str = "size") -> int:
+    """A positive integer. Integral floats (``1e6``) are accepted; 1.5, True, 0, -3 are refused."""
+    if isinstance(size, (bool, np.bool_)):
+        raise InputError(f"{name} must be a positive integer, got {size!r}")
+    if isinstance(size, (int, np.integer)):
+        n = int(size)
+    elif isinstance(size, (float, np.floating)) and np.isfinite(size) and float(size).is_integer():
+        n = int(size)
+    else:
+        raise InputError(f"{name} must be a positive integer, got {size!r}")
+    if n < 1:
+        raise InputError(f"{name} must be a positive integer, got {size!r}")
+    if n > MAX_SIZE:
+        raise InputError(f"{name} = {n} is larger than the maximum {MAX_SIZE}")
+    return n
+
+
+def _as_rng(seed) -> np.random.Generator:
+    """A ``numpy.random.Generator`` from a non-negative integer seed (or a Generator itself)."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise InputError(
+            f"seed must be a non-negative integer or a numpy.random.Generator, got {seed!r}")
+    return np.random.default_rng(int(seed))
+
+
+def _as_point(x, name: str = "x") -> tuple[np.ndarray, bool]:
+    """The nominal input as a finite 1-d array, and whether it was given as a scalar."""
+    try:
+        arr = np.asarray(x, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{name} must be a number or a 1-d array of numbers, got {x!r}") from exc
+    if arr.ndim > 1:
+        raise InputError(f"{name} must be a number or a 1-d array, got shape {arr.shape}")
+    return as_vector(arr, name), arr.ndim == 0
+
+
+def _as_psd_covariance(cov, n: int, name: str = "cov") -> np.ndarray:
+    """A finite, symmetric, positive *semi*-definite n x n covariance.
+
+    A scalar is accepted as the variance of a single input (n = 1). Singular matrices
+    (fully correlated inputs, zero errors) are legal; indefinite ones are not.
+    """
+    try:
+        arr = np.asarray(cov, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{name} must be a matrix of numbers, got {cov!r}") from exc
+    if arr.ndim == 0:
+        arr = arr.reshape(1, 1)
+    if arr.ndim != 2 or arr.shape[0] != arr.shape[1]:
+        raise InputError(f"{name} must be a square matrix (or one variance), got shape {arr.shape}")
+    if arr.shape != (n, n):
+        raise InputError(f"{name} must be {n}x{n} to match {n} input(s), got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise InputError(f"{name} contains NaN or infinity")
+    scale = np.max(np.abs(arr))
+    if not np.allclose(arr, arr.T, rtol=1e-10, atol=1e-12 * scale):
+        raise InputError(f"{name} is not symmetric")
+    arr = 0.5 * (arr + arr.T)
+    d = np.diag(arr)
+    if np.any(d < 0):
+        raise InputError(f"{name} has a negative variance on the diagonal: {d}")
+    bound = np.sqrt(np.outer(d, d))
+    over = np.abs(arr) > bound * (1 + 1e-9) + 1e-300
+    if np.any(over):
+        i, j = np.argwhere(over)[0]
+        r = arr[i, j] / bound[i, j] if bound[i, j] > 0 else np.inf
+        raise InputError(f"{name} is not positive semi-definite: it implies a correlation of "
+                         f"{r:.3g} between inputs {i} and {j}, outside [-1, 1]")
+    eig = np.linalg.eigvalsh(arr)
+    if eig[0] < -1e-10 * max(eig[-1], 0.0):
+        raise InputError(f"{name} is not positive semi-definite (smallest eigenvalue {eig[0]:.3g}): "
+                         "some combination of the inputs would have negative variance")
+    return arr
+
+
+def _psd_factor(cov: np.ndarray) -> np.ndarray:
+    """Lower-triangular L with L L^T = cov, for positive *semi*-definite ``cov``.
+
+    The ordinary Cholesky factor when ``cov`` is positive definite; otherwise the same
+    algorithm with zero (rounding-size) pivots set to zero and their column dropped, so that
+    the factor is continuous in the correlation up to |rho| = 1.
+    """
+    try:
+        return np.linalg.cholesky(cov)
+    except np.linalg.LinAlgError:
+        pass
+    n = cov.shape[0]
+    L = np.zeros_like(cov)
+    tol = 1e-12 * max(np.max(np.diag(cov)), 1e-300)
+    for j in range(n):
+        pivot = cov[j, j] - L[j, :j] @ L[j, :j]
+        if pivot <= tol:
+            continue  # this direction carries no new variance: column stays zero
+        L[j, j] = np.sqrt(pivot)
+        L[j + 1:, j] = (cov[j + 1:, j] - L[j + 1:, :j] @ L[j, :j]) / L[j, j]
+    return L
+
+
+def _as_samples(samples, name: str = "samples", min_length: int = 2) -> np.ndarray:
+    """Finite 1-d samples (drop undefined values yourself first, and report how many)."""
+    try:
+        arr = np.asarray(samples, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{name} must be numbers") from exc
+    if arr.ndim != 1:
+        raise InputError(f"{name} must be one-dimensional, got shape {arr.shape}")
+    if arr.size < min_length:
+        raise InputError(f"{name} needs at least {min_length} entries, got {arr.size}")
+    if not np.all(np.isfinite(arr)):
+        bad = int(np.sum(~np.isfinite(arr)))
+        raise InputError(f"{name} contains {bad} NaN or infinite values: remove them (and "
+                         "report the fraction) before summarising")
+    return arr
+
+
+def _call(f, arg, what: str) -> np.ndarray:
+    if not callable(f):
+        raise InputError(f"f must be a function, got {f!r}")
+    try:
+        with np.errstate(all="ignore"):
+            out = np.asarray(f(arg), dtype=float)
+    except (TypeError, ValueError, IndexError, ZeroDivisionError) as exc:
+        raise InputError(f"f failed on {what}: {exc}") from exc
+    return out
+
+
+def _nominal(f, x_call) -> np.ndarray:
+    y0 = _call(f, x_call, "the nominal point")
+    if y0.ndim > 1:
+        raise InputError(f"f must return a number or a 1-d array, got shape {y0.shape}")
+    if y0.size == 0:
+        raise InputError("f returns an empty array")
+    if not np.all(np.isfinite(y0)):
+        raise InputError(f"f returns NaN or infinity at the nominal point x = {x_call}: "
+                         "linear propagation needs a finite value there")
+    return y0
+
+
+# ====================================================================== propagation
+def propagate(f, x, cov, jacobian=None):
+    """Linear propagation :math:`C_y = J C J^T` of the covariance of ``x`` through ``f``.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(x)`` returns a number or a 1-d array (length m). Called with a float when ``x``
+        is a scalar, with a 1-d array of length n otherwise.
+    x : float or array_like (n,)
+        Nominal input (the point where ``f`` is linearised).
+    cov : float or array_like (n, n)
+        Covariance of ``x`` (a variance for scalar ``x``). Symmetric and positive
+        semi-definite: singular matrices (|rho| = 1, zero errors) are accepted.
+    jacobian : callable or array_like, optional
+        Analytic Jacobian :math:`J_{ij} = \\partial f_i / \\partial x_j` (a callable is
+        evaluated at ``x``), shape (m, n); (n,) for scalar ``f``, (m,) for scalar ``x``.
+        Without it, ``J`` is computed numerically with :func:`jacobi.jacobi`.
+
+    Returns
+    -------
+    (y, cov_y)
+        ``(float, float)`` -- value and **variance** -- when ``f`` returns a number;
+        ``(ndarray (m,), ndarray (m, m))`` when it returns an array.
+
+    Raises
+    ------
+    InputError
+        NaN/inf in ``x`` or ``cov``; shapes that do not match; an asymmetric or indefinite
+        covariance; ``f`` not finite at ``x``; a Jacobian that is not finite or has the
+        wrong shape.
+    """
+    xv, scalar_in = _as_point(x)
+    n = xv.size
+    C = _as_psd_covariance(cov, n)
+    x_call = float(xv[0]) if scalar_in else xv.copy()
+    y0 = _nominal(f, x_call)
+    m = y0.size
+    if jacobian is None:
+        def g(v):
+            arg = float(v) if scalar_in else np.asarray(v, dtype=float)
+            with np.errstate(all="ignore"):
+                return np.asarray(f(arg), dtype=float)
+        J = np.asarray(jacobi.jacobi(g, x_call if scalar_in else xv)[0], dtype=float)
+        J = J.reshape(m, n)
+        if not np.all(np.isfinite(J)):
+            raise InputError(f"the derivative of f is not finite at x = {x_call}")
+    else:
+        J = jacobian(x_call) if callable(jacobian) else jacobian
+        try:
+            J = np.asarray(J, dtype=float)
+        except (TypeError, ValueError) as exc:
+            raise InputError("jacobian must be a matrix of numbers") from exc
+        if J.size != m * n or J.ndim > 2 or (J.ndim == 2 and J.shape != (m, n)):
+            raise InputError(f"jacobian must have shape ({m}, {n}) for {m} output(s) and "
+                             f"{n} input(s), got {J.shape}")
+        J = J.reshape(m, n)
+        if not np.all(np.isfinite(J)):
+            raise InputError("jacobian contains NaN or infinity")
+    cov_y = J @ C @ J.T
+    cov_y = 0.5 * (cov_y + cov_y.T)
+    if y0.ndim == 0:
+        return float(y0), float(cov_y[0, 0])
+    return y0.copy(), cov_y
+
+
+# ====================================================================== Monte Carlo
+def sample_gaussian(x, cov, size, seed=SEED) -> np.ndarray:
+    """``size`` draws of a Gaussian with mean ``x`` and covariance ``cov`` (PSD allowed).
+
+    Draws standard normals ``z`` of shape (n, size) and returns ``x + L z`` with ``L`` the
+    (semi-definite) Cholesky factor. Shape (n, size) -- components first -- or (size,)
+    for a scalar ``x``.
+    """
+    xv, scalar_in = _as_point(x)
+    C = _as_psd_covariance(cov, xv.size)
+    n_samples = _as_size(size)
+    rng = _as_rng(seed)
+    z = rng.standard_normal((xv.size, n_samples))
+    out = xv[:, None] + _psd_factor(C) @ z
+    return out[0] if scalar_in else out
+
+
+def monte_carlo(f, x, cov, size, seed=SEED) -> np.ndarray:
+    """Push Gaussian samples of the inputs through ``f`` (vectorised).
+
+    ``f`` is called once with all samples, shape (n, size) -- the same function as for
+    :func:`propagate`, written with numpy operations. Values of ``f`` may be NaN for some
+    samples (e.g. ``ln y`` for ``y <= 0``): count them before summarising. ``f`` must be
+    finite at the nominal ``x``.
+
+    Returns
+    -------
+    ndarray
+        Shape (size,) for a scalar ``f``, (m, size) for ``f`` returning m values.
+    """
+    xv, scalar_in = _as_point(x)
+    _as_psd_covariance(cov, xv.size)
+    n_samples = _as_size(size)
+    _as_rng(seed)  # check before the (slow) nominal call
+    y0 = _nominal(f, float(xv[0]) if scalar_in else xv.copy())
+    xs = sample_gaussian(x, cov, n_samples, seed)
+    out = _call(f, xs, f"{n_samples} samples (is it vectorised?)")
+    want = (n_samples,) if y0.ndim == 0 else (y0.size, n_samples)
+    try:
+        out = np.broadcast_to(out, want)
+    except ValueError:
+        raise InputError(f"f returned shape {out.shape} for samples of shape {xs.shape}; "
+                         f"expected {want}: write f with numpy operations on x[0], x[1], ...") from None
+    return np.array(out)
+
+
+def correlated_pair(rho, size, seed=SEED) -> np.ndarray:
+    """Two standard normals with correlation ``rho``, the way the exercise builds them.
+
+    With independent standard normals :math:`x_1, x_2`: :math:`x_1' = x_1`,
+    :math:`x_2' = \\rho x_1 + \\sqrt{1 - \\rho^2}\\,x_2`. Both have mean 0 and variance 1,
+    and :math:`\\mathrm{cov}(x_1', x_2') = \\rho`. :math:`|\\rho| = 1` is allowed
+    (:math:`x_2' = \\pm x_1'`).
+
+    Returns
+    -------
+    ndarray, shape (2, size)
+        Same random numbers as :func:`sample_gaussian` with the same seed, so
+        ``mu + sigma * pair`` equals ``sample_gaussian(mu, cov, size, seed)``.
+    """
+    r = as_correlation(rho, "rho")
+    n_samples = _as_size(size)
+    x1, x2 = _as_rng(seed).standard_normal((2, n_samples))
+    return np.vstack([x1, r * x1 + np.sqrt(1.0 - r * r) * x2])
+
+
+# ====================================================================== summaries
+def _quantile_errors(sorted_x: np.ndarray, probs) -> np.ndarray:
+    """Distribution-free MC errors of quantiles from order statistics.
+
+    The rank of the p-quantile fluctuates by :math:`\\sqrt{np(1-p)}`: half the distance of
+    the order statistics at :math:`np \\pm \\sqrt{np(1-p)}` is a 68 % error (valid for heavy tails).
+    """
+    n = sorted_x.size
+    p = np.asarray(probs, dtype=float)
+    d = np.sqrt(n * p * (1 - p))
+    lo = np.clip(np.floor(n * p - d).astype(int), 0, n - 1)
+    hi = np.clip(np.ceil(n * p + d).astype(int), 0, n - 1)
+    return 0.5 * (sorted_x[hi] - sorted_x[lo])
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Summary of Monte Carlo samples; every statistic comes with its MC uncertainty.
+
+    ``lo68``/``hi68`` are the 15.87 %/84.13 % quantiles, so ``halfwidth68`` equals sigma
+    for a Gaussian; ``lo95``/``hi95`` the 2.5 %/97.5 % quantiles (+-1.960 sigma).
+    ``mean_error`` = std/sqrt(n); ``std_error`` from the sample fourth moment,
+    :math:`\\sqrt{(m_4 - s^4)/n}/(2s)` (= s/sqrt(2n) for a Gaussian). Quantile errors come
+    from order statistics and stay meaningful for heavy tails; mean and std errors do not
+    (they are themselves built from moments that may not exist).
+    """
+
+    n: int
+    mean: float
+    mean_error: float
+    std: float
+    std_error: float
+    median: float
+    median_error: float
+    lo68: float
+    hi68: float
+    halfwidth68: float
+    halfwidth68_error: float
+    lo95: float
+    hi95: float
+    halfwidth95: float
+    halfwidth95_error: float
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def summarize(samples) -> Summary:
+    """Mean and std (with MC errors) next to the median and central 68 %/95 % intervals.
+
+    ``samples`` must be finite and 1-d (at least 2 values): remove undefined values first.
+    """
+    x = _as_samples(samples)
+    n = x.size
+    s = np.sort(x)
+    mean = float(np.mean(x))
+    std = float(np.std(x, ddof=1))
+    m4 = float(np.mean((x - mean) ** 4))
+    std_err = 0.0 if std == 0 else float(np.sqrt(max(m4 - std**4, 0.0) / n) / (2 * std))
+    probs = np.array([P68[0], 0.5, P68[1], P95[0], P95[1]])
+    q = np.quantile(s, probs)
+    qe = _quantile_errors(s, probs)
+
+    def hw_err(i, j):
+        p1, p2 = probs[i], probs[j]
+        corr = p1 * (1 - p2) / np.sqrt(p1 * (1 - p1) * p2 * (1 - p2))
+        return float(0.5 * np.sqrt(max(qe[i] ** 2 + qe[j] ** 2 - 2 * corr * qe[i] * qe[j], 0.0)))
+
+    return Summary(
+        n=n, mean=mean, mean_error=std / np.sqrt(n), std=std, std_error=std_err,
+        median=float(q[1]), median_error=float(qe[1]),
+        lo68=float(q[0]), hi68=float(q[2]), halfwidth68=float(q[2] - q[0]) / 2,
+        halfwidth68_error=hw_err(0, 2),
+        lo95=float(q[3]), hi95=float(q[4]), halfwidth95=float(q[4] - q[3]) / 2,
+        halfwidth95_error=hw_err(3, 4),
+    )
+
+
+def summary_table(samples: dict) -> pd.DataFrame:
+    """:func:`summarize` of each named sample, one row per name."""
+    if not isinstance(samples, dict) or not samples:
+        raise InputError("summary_table needs a non-empty dict name -> samples")
+    return pd.DataFrame({k: summarize(v).as_dict() for k, v in samples.items()}).T
+
+
+def _checkpoints(n: int, points) -> np.ndarray:
+    if points is None:
+        return np.arange(1, n + 1)
+    k = _as_size(points, "points")
+    return np.unique(np.round(np.geomspace(1, n, k)).astype(int))
+
+
+def running_moments(samples, points=200) -> pd.DataFrame:
+    """Mean and variance of the first n samples, for n at ``points`` log-spaced checkpoints.
+
+    Returns a DataFrame indexed by ``n`` with columns ``mean``, ``variance`` (ddof=1,
+    NaN for n = 1), ``std`` and ``mean_error`` (std/sqrt(n)). ``points=None`` gives every n.
+    Where the true moment exists these settle like 1/sqrt(n); where it does not
+    (:math:`b_2`) they jump whenever a sample lands far in the tail.
+    """
+    x = _as_samples(samples, min_length=1)
+    idx = _checkpoints(x.size, points)
+    c = np.median(x)  # shift: avoids cancellation in sum(x^2) - n mean^2
+    d = x - c
+    s1, s2 = np.cumsum(d)[idx - 1], np.cumsum(d * d)[idx - 1]
+    mean_d = s1 / idx
+    with np.errstate(invalid="ignore", divide="ignore"):
+        var = np.where(idx > 1, (s2 - idx * mean_d**2) / (idx - 1), np.nan)
+    var = np.where(var < 0, 0.0, var)
+    std = np.sqrt(var)
+    return pd.DataFrame({"mean": mean_d + c, "variance": var, "std": std,
+                         "mean_error": std / np.sqrt(idx)}, index=pd.Index(idx, name="n"))
+
+
+def running_quantiles(samples, probs=(P68[0], 0.5, P68[1]), points=100) -> pd.DataFrame:
+    """Quantiles of the first n samples at ``points`` log-spaced checkpoints (columns: ``probs``)."""
+    x = _as_samples(samples, min_length=1)
+    p = as_vector(probs, "probs")
+    if np.any((p < 0) | (p > 1)):
+        raise InputError(f"probs must lie in [0, 1], got {p}")
+    idx = _checkpoints(x.size, points)
+    rows = np.array([np.quantile(x[:k], p) for k in idx])
+    return pd.DataFrame(rows, index=pd.Index(idx, name="n"), columns=list(p))
+
+
+@dataclass(frozen=True)
+class CutStatistics:
+    """What keeping only ``lo < v < hi`` does to a sample (see :func:`cut_statistics`)."""
+
+    lo: float
+    hi: float
+    n: int
+    n_kept: int
+    fraction_removed: float
+    fraction_removed_error: float
+    fraction_below: float
+    fraction_above: float
+    mean_all: float
+    variance_all: float
+    median_all: float
+    mean_kept: float
+    variance_kept: float
+    variance_kept_error: float
+    median_kept: float
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def cut_statistics(samples, lo, hi) -> CutStatistics:
+    """Fractions removed by the cut ``lo < v < hi`` and the moments before and after it.
+
+    The variance of the kept samples is a property of the cut (it changes with ``hi``),
+    not of the quantity: quote it together with the cut, never as "the variance".
+    ``variance_kept_error`` is the MC error :math:`\\sqrt{(m_4 - s^4)/n}`.
+    """
+    x = _as_samples(samples)
+    a, b = as_number(lo, "lo"), as_number(hi, "hi")
+    if not a < b:
+        raise InputError(f"the cut needs lo < hi, got lo = {a:g}, hi = {b:g}")
+    keep = (x > a) & (x < b)
+    k = int(keep.sum())
+    if k < 2:
+        raise InputError(f"the cut {a:g} < v < {b:g} keeps {k} sample(s): need at least 2")
+    n = x.size
+    xk = x[keep]
+    f = 1 - k / n
+    vk = float(np.var(xk, ddof=1))
+    m4 = float(np.mean((xk - xk.mean()) ** 4))
+    return CutStatistics(
+        lo=a, hi=b, n=n, n_kept=k, fraction_removed=f,
+        fraction_removed_error=float(np.sqrt(f * (1 - f) / n)),
+        fraction_below=float(np.mean(x <= a)), fraction_above=float(np.mean(x >= b)),
+        mean_all=float(np.mean(x)), variance_all=float(np.var(x, ddof=1)),
+        median_all=float(np.median(x)),
+        mean_kept=float(np.mean(xk)), variance_kept=vk,
+        variance_kept_error=float(np.sqrt(max(m4 - vk**2, 0.0) / k)),
+        median_kept=float(np.median(xk)),
+    )
+
+
+# ====================================================================== the chapter's problem
+A_NOMINAL = (2.0, 1.0)
+"""Nominal :math:`(a_1, a_2)`."""
+A_ERRORS = (0.2, 0.1)
+"""Errors :math:`(\\sigma_1, \\sigma_2)`."""
+RHO = -0.8
+"""Correlation of :math:`a_1` and :math:`a_2`."""
+
+
+def _problem_inputs(rho, sigma1, sigma2):
+    r = as_correlation(rho, "rho")
+    s1 = as_number(sigma1, "sigma1", non_negative=True)
+    s2 = as_number(sigma2, "sigma2", non_negative=True)
+    return r, s1, s2
+
+
+def cov_a(rho=RHO, sigma1=A_ERRORS[0], sigma2=A_ERRORS[1]) -> np.ndarray:
+    """:math:`\\mathrm{Cov}(a) = ((\\sigma_1^2, \\rho\\sigma_1\\sigma_2), (\\rho\\sigma_1\\sigma_2, \\sigma_2^2))`.
+
+    :math:`|\\rho| = 1` and zero errors give a singular (still legal) matrix.
+    """
+    r, s1, s2 = _problem_inputs(rho, sigma1, sigma2)
+    c = r * s1 * s2
+    return np.array([[s1 * s1, c], [c, s2 * s2]])
+
+
+def y_a(x, a):
+    """:math:`y = 1 + a_1 x + a_2 x^2`; ``a[0]``, ``a[1]`` broadcast against ``x``."""
+    return 1.0 + a[0] * x + a[1] * x**2
+
+
+def y_b(x, b):
+    """:math:`y = 1 + x(1 + x)/b_1 + x(1 - x)/b_2` (the same curve as :func:`y_a` for ``b = a_to_b(a)``)."""
+    return 1.0 + x * (1.0 + x) / b[0] + x * (1.0 - x) / b[1]
+
+
+def a_to_b(a) -> np.ndarray:
+    """:math:`b_1 = 2/(a_1 + a_2)`, :math:`b_2 = 2/(a_1 - a_2)`; shape follows ``a`` (components first)."""
+    a = np.asarray(a, dtype=float)
+    with np.errstate(divide="ignore"):
+        return np.stack([2.0 / (a[0] + a[1]), 2.0 / (a[0] - a[1])])
+
+
+def b_to_a(b) -> np.ndarray:
+    """Inverse of :func:`a_to_b`: :math:`a_1 = 1/b_1 + 1/b_2`, :math:`a_2 = 1/b_1 - 1/b_2`."""
+    b = np.asarray(b, dtype=float)
+    return np.stack([1.0 / b[0] + 1.0 / b[1], 1.0 / b[0] - 1.0 / b[1]])
+
+
+def jacobian_a_to_b(a=A_NOMINAL) -> np.ndarray:
+    """:math:`M_{ij} = \\partial b_i/\\partial a_j = ((-2/s^2, -2/s^2), (-2/d^2, +2/d^2))`, :math:`s = a_1 + a_2`, :math:`d = a_1 - a_2`."""
+    a1, a2 = as_vector(a, "a")
+    s, d = a1 + a2, a1 - a2
+    if s == 0 or d == 0:
+        raise InputError(f"b is undefined at a = ({a1:g}, {a2:g}) (a1 + a2 or a1 - a2 is 0)")
+    return np.array([[-2 / s**2, -2 / s**2], [-2 / d**2, 2 / d**2]])
+
+
+def b_linear(rho=RHO, sigma1=A_ERRORS[0], sigma2=A_ERRORS[1]) -> tuple[np.ndarray, np.ndarray]:
+    """Nominal :math:`b` and :math:`\\mathrm{Cov}(b) = M\\,\\mathrm{Cov}(a)\\,M^T` (analytic Jacobian)."""
+    return propagate(a_to_b, A_NOMINAL, cov_a(rho, sigma1, sigma2), jacobian=jacobian_a_to_b)
+
+
+def _as_x(x) -> np.ndarray:
+    return as_finite_array(x, "x")
+
+
+def sigma_y_formula(x, rho=RHO, sigma1=A_ERRORS[0], sigma2=A_ERRORS[1]):
+    """Closed form :math:`\\sigma_y = |x|\\sqrt{\\sigma_1^2 + 2\\rho\\sigma_1\\sigma_2 x + \\sigma_2^2 x^2}` (vectorised)."""
+    r, s1, s2 = _problem_inputs(rho, sigma1, sigma2)
+    xx = _as_x(x)
+    rad = np.maximum(s1**2 + 2 * r * s1 * s2 * xx + s2**2 * xx**2, 0.0)  # >= 0 up to rounding
+    out = np.abs(xx) * np.sqrt(rad)
+    return float(out) if out.ndim == 0 else out
+
+
+def sigma_y_a(x, rho=RHO, sigma1=A_ERRORS[0], sigma2=A_ERRORS[1]):
+    """:math:`\\sigma_y(x)` by numerical linear propagation of Cov(a) through :func:`y_a` (jacobi).
+
+    All ``x`` at once: the function propagated is the whole curve, so the diagonal of the
+    result holds :math:`\\sigma_y^2(x)`.
+    """
+    xx = _as_x(x)
+    flat = xx.reshape(-1)
+    _, cov = propagate(lambda a: y_a(flat, a), A_NOMINAL, cov_a(rho, sigma1, sigma2))
+    out = np.sqrt(np.maximum(np.diag(cov), 0.0)).reshape(xx.shape)
+    return float(out) if out.ndim == 0 else out
+
+
+def sigma_y_b(x, cov_b=None, b=None):
+    """:math:`\\sigma_y(x)` by linear propagation of :math:`\\mathrm{Cov}(b)` through :func:`y_b`.
+
+    Defaults: ``b`` and ``cov_b`` from :func:`b_linear`. Pass another ``cov_b`` (e.g. the
+    covariance of Monte Carlo samples after a cut) to see what it does to the band.
+    """
+    b0, c0 = b_linear()
+    b = b0 if b is None else as_vector(b, "b")
+    cov_b = c0 if cov_b is None else cov_b
+    xx = _as_x(x)
+    flat = xx.reshape(-1)
+    _, cov = propagate(lambda bb: y_b(flat, bb), b, cov_b)
+    out = np.sqrt(np.maximum(np.diag(cov), 0.0)).reshape(xx.shape)
+    return float(out) if out.ndim == 0 else out
+
+
+def sigma_z(x, rho=RHO, sigma1=A_ERRORS[0], sigma2=A_ERRORS[1]):
+    """Linear :math:`\\sigma_z = \\sigma_y/|y|` for :math:`z = \\ln y` (``inf`` where y = 0, i.e. x = -1)."""
+    xx = _as_x(x)
+    y = y_a(xx, A_NOMINAL)
+    with np.errstate(divide="ignore"):
+        out = sigma_y_formula(xx, rho, sigma1, sigma2) / np.abs(y)
+    return float(out) if np.ndim(out) == 0 else out
+
+
+def _a_samples(size, seed, rho=RHO, sigma1=A_ERRORS[0], sigma2=A_ERRORS[1]) -> np.ndarray:
+    return sample_gaussian(A_NOMINAL, cov_a(rho, sigma1, sigma2), size, seed)
+
+
+def mc_vs_linear_table(xs=(-3.0, -1.0, 0.0, 1.0, 3.0), size=10**6, seed=SEED, rho=RHO,
+                       sigma1=A_ERRORS[0], sigma2=A_ERRORS[1]) -> pd.DataFrame:
+    """Monte Carlo of :math:`y(x)` against linear propagation, with the MC error of every number.
+
+    One sample of :math:`(a_1, a_2)` is pushed through the curve at every ``x``. Columns:
+    ``y``, ``sigma_linear`` (closed form), ``mc_mean``, ``mc_mean_error``, ``mc_std``,
+    ``mc_std_error``, ``mc_median``, ``mc_median_error``, ``mc_halfwidth68``,
+    ``mc_halfwidth68_error``, and the pulls ``pull_mean = (mc_mean - y)/mc_mean_error`` and
+    ``pull_std = (mc_std - sigma_linear)/mc_std_error`` (0 where both differences and errors
+    vanish, as at x = 0 where every sample gives y = 1).
+    """
+    xv = as_vector(xs, "xs")
+    a = _a_samples(size, seed, rho, sigma1, sigma2)
+    ys = y_a(xv[:, None], a[:, None, :])
+    rows = []
+    for x, yx in zip(xv, ys):
+        s = summarize(yx)
+        y0 = float(y_a(x, A_NOMINAL))
+        sig = sigma_y_formula(x, rho, sigma1, sigma2)
+        rows.append({
+            "x": x, "y": y0, "sigma_linear": sig,
+            "mc_mean": s.mean, "mc_mean_error": s.mean_error,
+            "mc_std": s.std, "mc_std_error": s.std_error,
+            "mc_median": s.median, "mc_median_error": s.median_error,
+            "mc_halfwidth68": s.halfwidth68, "mc_halfwidth68_error": s.halfwidth68_error,
+            "pull_mean": _pull(s.mean - y0, s.mean_error),
+            "pull_std": _pull(s.std - sig, s.std_error),
+        })
+    return pd.DataFrame(rows).set_index("x")
+
+
+def _pull(diff: float, err: float) -> float:
+    if err > 0:
+        return diff / err
+    return 0.0 if abs(diff) < 1e-12 else np.sign(diff) * np.inf
+
+
+def b_samples(size=10**6, seed=SEED, rho=RHO, sigma1=A_ERRORS[0], sigma2=A_ERRORS[1]) -> np.ndarray:
+    """Monte Carlo :math:`(b_1, b_2)` from Gaussian :math:`(a_1, a_2)`, shape (2, size)."""
+    return a_to_b(_a_samples(size, seed, rho, sigma1, sigma2))
+
+
+def b_mc_table(size=10**6, seed=SEED) -> pd.DataFrame:
+    """:math:`b_1` and :math:`b_2`: linear propagation against the :func:`summarize` of the MC samples.
+
+    Rows ``b1``, ``b2``; columns ``nominal``, ``sigma_linear`` and every field of :class:`Summary`.
+    For :math:`b_1` everything agrees; for :math:`b_2` mean and std are not estimates of
+    anything (they do not exist) while median and quantiles are stable.
+    """
+    b0, cb = b_linear()
+    bs = b_samples(size, seed)
+    rows = {}
+    for i, name in enumerate(("b1", "b2")):
+        rows[name] = {"nominal": b0[i], "sigma_linear": float(np.sqrt(cb[i, i])),
+                      **summarize(bs[i]).as_dict()}
+    return pd.DataFrame(rows).T
+
+
+def b2_cut_scan(his=(3.0, 5.0, 10.0, 20.0, 100.0, 1000.0), lo=0.0, size=10**6,
+                seed=SEED) -> pd.DataFrame:
+    """:func:`cut_statistics` of :math:`b_2` for the cut ``lo < b2 < hi`` at each ``hi``.
+
+    Also the variance of all samples and the linear :math:`\\mathrm{Var}(b_2)` as columns
+    ``variance_all`` and ``variance_linear``: the kept variance follows the cut, not the data.
+    """
+    his = as_vector(his, "his")
+    b2 = b_samples(size, seed)[1]
+    var_lin = float(b_linear()[1][1, 1])
+    rows = []
+    for hi in his:
+        d = cut_statistics(b2, lo, hi).as_dict()
+        d["variance_linear"] = var_lin
+        rows.append(d)
+    return pd.DataFrame(rows).set_index("hi")
+
+
+@dataclass(frozen=True)
+class LnYSummary:
+    """Distribution of :math:`z = \\ln y(x)` from Monte Carlo next to the linear Gaussian.
+
+    ``fraction_undefined`` counts samples with :math:`y \\le 0` (``fraction_undefined_exact``
+    is :math:`\\Phi(-y/\\sigma_y)`, exact because :math:`y` is Gaussian). ``z_*`` quantiles are
+    of the *defined* samples only; ``linear_coverage`` is the fraction of *all* samples
+    inside the linear interval :math:`z_0 \\pm \\sigma_z` (68.27 % if linear propagation were right;
+    undefined samples count as outside).
+    """
+
+    x: float
+    y: float
+    sigma_y: float
+    z_linear: float
+    sigma_z_linear: float
+    fraction_undefined: float
+    fraction_undefined_error: float
+    fraction_undefined_exact: float
+    z_lo68: float
+    z_median: float
+    z_hi68: float
+    z_mean: float
+    z_std: float
+    linear_coverage: float
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def lny_samples(x, size=10**6, seed=SEED) -> np.ndarray:
+    """Monte Carlo :math:`z = \\ln y(x)`; NaN where :math:`y \\le 0` (``-inf`` never occurs for y = 0 exactly)."""
+    xv = as_number(x, "x")
+    y = y_a(xv, _a_samples(size, seed))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(y > 0, np.log(np.where(y > 0, y, 1.0)), np.nan)
+
+
+def lny_distribution(x, size=10**6, seed=SEED) -> LnYSummary:
+    """Where :math:`\\sigma_z = \\sigma_y/|y|` works and where it does not (see :class:`LnYSummary`).
+
+    At x = -1, :math:`y = (1 + x)^2 = 0`: the linear :math:`z_0 = -\\infty`,
+    :math:`\\sigma_z = \\infty`, and half the samples have no logarithm at all.
+    """
+    xv = as_number(x, "x")
+    z = lny_samples(xv, size, seed)
+    n = z.size
+    ok = np.isfinite(z)
+    zk = z[ok]
+    y0 = float(y_a(xv, A_NOMINAL))
+    sy = sigma_y_formula(xv)
+    with np.errstate(divide="ignore"):
+        z0 = float(np.log(y0)) if y0 > 0 else -np.inf
+        sz = sy / abs(y0) if y0 != 0 else np.inf
+    f = 1 - zk.size / n
+    exact = float(stats.norm.cdf(-y0 / sy)) if sy > 0 else float(y0 <= 0)
+    if zk.size >= 2:
+        q = np.quantile(zk, [P68[0], 0.5, P68[1]])
+        zm, zs = float(np.mean(zk)), float(np.std(zk, ddof=1))
+    else:
+        q, zm, zs = [np.nan] * 3, np.nan, np.nan
+    if np.isfinite(z0) and np.isfinite(sz):
+        cover = float(np.mean(ok & (np.abs(np.where(ok, z, 0.0) - z0) <= sz)))
+    else:
+        cover = 0.0  # the linear interval is empty or meaningless
+    return LnYSummary(x=xv, y=y0, sigma_y=sy, z_linear=z0, sigma_z_linear=float(sz),
+                      fraction_undefined=f, fraction_undefined_error=float(np.sqrt(f * (1 - f) / n)),
+                      fraction_undefined_exact=exact, z_lo68=float(q[0]), z_median=float(q[1]),
+                      z_hi68=float(q[2]), z_mean=zm, z_std=zs, linear_coverage=cover)
+
+
+def lny_table(xs=(-3.0, -2.0, -1.5, -1.0, -0.5, 0.5, 1.0, 3.0), size=10**6, seed=SEED) -> pd.DataFrame:
+    """:func:`lny_distribution` at each ``x`` (one row per x)."""
+    xv = as_vector(xs, "xs")
+    return pd.DataFrame([lny_distribution(x, size, seed).as_dict() for x in xv]).set_index("x")
+
+
+# ====================================================================== the seed notebook's mistakes
+def sigma_y_seed_root(x):
+    """Mistake: :math:`0.2|x|\\sqrt{1 - 0.4x + 0.25x^2}` (the cross term halved; correct: -0.8x)."""
+    xx = _as_x(x)
+    out = 0.2 * np.abs(xx) * np.sqrt(1 - 0.4 * xx + 0.25 * xx**2)
+    return float(out) if out.ndim == 0 else out
+
+
+def sigma_y_seed_final(x):
+    """Mistake: :math:`0.2|x|\\sqrt{1 - 0.8x - 0.25x^2}` (sign of x^2; correct: +0.25x^2).
+
+    The radicand is negative for x > 0.961 and x < -4.161: NaN there (it cannot be an error).
+    """
+    xx = _as_x(x)
+    rad = 1 - 0.8 * xx - 0.25 * xx**2
+    with np.errstate(invalid="ignore"):
+        out = 0.2 * np.abs(xx) * np.sqrt(np.where(rad >= 0, rad, np.nan))
+    return float(out) if out.ndim == 0 else out
+
+
+def y_b_seed(x, b):
+    """Mistake: :math:`1 + x(1 + x)/b_1 + x(x - 1)/b_2` (sign of the b2 term; correct: x(1 - x)/b_2).
+
+    With the nominal b this is :math:`1 + x + 2x^2` instead of :math:`(1 + x)^2`; it agrees only at x = 0 and x = 1.
+    """
+    return 1.0 + x * (1.0 + x) / b[0] + x * (x - 1.0) / b[1]
+
+
+def seed_mistakes_table(xs=(-3.0, -1.0, 0.0, 1.0, 3.0)) -> pd.DataFrame:
+    """The correct numbers next to the seed notebook's at each x.
+
+    Columns: ``sigma_y`` (correct, rho = -0.8), ``sigma_y_root_04`` (-0.4x inside the root),
+    ``sigma_y_final_minus`` (-0.25x^2; NaN where its radicand is negative), ``y`` (correct),
+    ``y_b_sign_error`` (x(x - 1)/b_2).
+    """
+    xv = as_vector(xs, "xs")
+    b0 = a_to_b(A_NOMINAL)
+    return pd.DataFrame({
+        "sigma_y": sigma_y_formula(xv),
+        "sigma_y_root_04": sigma_y_seed_root(xv),
+        "sigma_y_final_minus": sigma_y_seed_final(xv),
+        "y": y_a(xv, A_NOMINAL),
+        "y_b_sign_error": y_b_seed(xv, b0),
+    }, index=pd.Index(xv, name="x"))
