@@ -1,0 +1,211 @@
+"""Figures of the chapter "Error propagation"."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import stats
+
+from .. import SEED
+from ..propagation import (
+    A_ERRORS,
+    A_NOMINAL,
+    RHO,
+    b_linear,
+    b_samples,
+    cov_a,
+    lny_distribution,
+    lny_samples,
+    running_moments,
+    running_quantiles,
+    sample_gaussian,
+    sigma_y_formula,
+    summarize,
+    y_a,
+)
+from ..validation import as_correlation, as_number, as_vector
+
+__all__ = ["PANEL_SIZE", "plot_band", "plot_mc_vs_linear", "draw_band", "draw_mc_vs_linear",
+           "draw_b2_running", "draw_lny", "draw_panel"]
+
+PANEL_SIZE = 20_000
+"""Monte Carlo samples per slider update (seeded with :data:`helpers.SEED`): fast enough to drag."""
+
+_CORR, _UNCORR, _MC = "C0", "C1", "0.55"
+
+
+def _degenerate(spread: float, scale: float) -> bool:
+    """A spread that is zero up to rounding (y(0) = 1 exactly; |rho| = 1 at special x)."""
+    return spread <= 1e-9 * max(1.0, abs(scale))
+
+
+def plot_band(ax, xs, rho=RHO, sigma1=A_ERRORS[0], sigma2=A_ERRORS[1], *, mark_x=None):
+    """y(x) with its linear +-1 sigma band for ``rho`` and for rho = 0 (closed-form sigma_y)."""
+    y = y_a(xs, A_NOMINAL)
+    for r, color, ls in ((0.0, _UNCORR, "--"), (rho, _CORR, "-")):
+        s = sigma_y_formula(xs, r, sigma1, sigma2)
+        ax.fill_between(xs, y - s, y + s, color=color, alpha=0.25, lw=0)
+        ax.plot(xs, y + s, color=color, lw=1, ls=ls, label=rf"$\pm\sigma_y$, $\rho = {r:.2g}$")
+        ax.plot(xs, y - s, color=color, lw=1, ls=ls)
+    ax.plot(xs, y, color="k", lw=1.2, label=r"$y = 1 + a_1x + a_2x^2$")
+    if mark_x is not None:
+        ax.axvline(mark_x, color="0.4", lw=0.8, ls=":")
+    ax.set_xlabel("$x$")
+    ax.set_ylabel("$y$")
+
+
+def plot_mc_vs_linear(ax, samples, y0: float, sigma: float, *, label: str = "$y$", bins: int = 80,
+                      n_total: int | None = None):
+    """Histogram (density) of MC samples against the linear Gaussian N(y0, sigma).
+
+    ``n_total``: number of samples *before* undefined ones were dropped; the histogram is
+    then normalised to the defined fraction (area < 1), comparable with the Gaussian.
+    A zero spread (every sample equal, e.g. y(0) = 1) is drawn as a vertical line.
+    """
+    samples = np.asarray(samples, dtype=float)
+    n_total = samples.size if n_total is None else n_total
+    if _degenerate(np.ptp(samples), y0) and _degenerate(sigma, y0):
+        ax.axvline(y0, color=_CORR, lw=2,
+                   label=f"every sample: {label} = {np.mean(samples):.4g}, linear $\\sigma$ = 0")
+        ax.set_xlim(y0 - 1, y0 + 1)
+        ax.set_yticks([])
+    else:
+        lo, hi = np.quantile(samples, [0.0005, 0.9995])
+        if sigma > 0:
+            lo, hi = min(lo, y0 - 4 * sigma), max(hi, y0 + 4 * sigma)
+        width = (hi - lo) / bins
+        frac = "" if n_total == samples.size else f", area {samples.size / n_total:.1%}"
+        ax.hist(samples, bins=bins, range=(lo, hi), color=_MC, alpha=0.7,
+                weights=np.full(samples.size, 1.0 / (n_total * width)),
+                label=f"Monte Carlo ({samples.size:,} samples{frac})")
+        if sigma > 0:
+            g = np.linspace(lo, hi, 400)
+            ax.plot(g, stats.norm.pdf(g, y0, sigma), color=_CORR,
+                    label=f"linear: N({y0:.3g}, {sigma:.3g})")
+        else:
+            ax.axvline(y0, color=_CORR, label=f"linear: {label} = {y0:.3g}, $\\sigma$ = 0")
+        ax.set_xlim(lo, hi)
+        ax.set_ylabel("density")
+    ax.set_xlabel(label)
+
+
+def draw_band(fig, rho=RHO, sigma1=A_ERRORS[0], sigma2=A_ERRORS[1], xs=None) -> None:
+    """Top: y(x) with the +-sigma_y band with and without correlation. Bottom: sigma_y(x)."""
+    as_correlation(rho, "rho")
+    xs = np.linspace(-3.0, 3.0, 601) if xs is None else as_vector(xs, "xs")
+    ax1, ax2 = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [1.6, 1]})
+    plot_band(ax1, xs, rho, sigma1, sigma2)
+    ax1.legend(loc="upper left", fontsize=8)
+    for r, color, ls in ((0.0, _UNCORR, "--"), (rho, _CORR, "-")):
+        ax2.plot(xs, sigma_y_formula(xs, r, sigma1, sigma2), color=color, ls=ls,
+                 label=rf"$\rho = {r:.2g}$")
+    ax2.set_xlabel("$x$")
+    ax2.set_ylabel(r"$\sigma_y$")
+    ax2.legend(loc="upper center", fontsize=8)
+    ax1.set_xlabel("")
+
+
+def draw_mc_vs_linear(fig, x=(-1.0, 1.0, 3.0), size=10**6, seed=SEED, rho=RHO,
+                      sigma1=A_ERRORS[0], sigma2=A_ERRORS[1]) -> None:
+    """MC histogram of y(x) against the linear Gaussian, one panel per ``x`` (a number or a list)."""
+    xv = as_vector(x, "x")
+    a = sample_gaussian(A_NOMINAL, cov_a(rho, sigma1, sigma2), size, seed)
+    axes = np.atleast_1d(fig.subplots(1, xv.size))
+    for ax, xx in zip(axes, xv):
+        plot_mc_vs_linear(ax, y_a(xx, a), float(y_a(xx, A_NOMINAL)),
+                          sigma_y_formula(xx, rho, sigma1, sigma2), label=f"$y({xx:g})$")
+        ax.legend(loc="upper left", fontsize=7)
+    for ax in axes[1:]:
+        ax.set_ylabel("")
+
+
+def draw_b2_running(fig, size=10**6, seed=SEED) -> None:
+    """Left: running variance of b1 and b2 over the linear variance -- b1 settles at 1, b2 never
+    does. Right: running median and 68 % quantiles of b2, which settle."""
+    b0, cb = b_linear()
+    bs = b_samples(size, seed)
+    ax1, ax2 = fig.subplots(1, 2)
+    for i, color in ((0, _UNCORR), (1, _CORR)):
+        run = running_moments(bs[i], points=300)
+        ax1.plot(run.index, run["variance"] / cb[i, i], color=color,
+                 label=rf"$b_{i + 1}$ (linear Var = {cb[i, i]:.3g})")
+    ax1.axhline(1.0, color="k", lw=0.8, ls=":")
+    ax1.set_xscale("log")
+    ax1.set_yscale("log")
+    ax1.set_xlabel("number of samples $n$")
+    ax1.set_ylabel("running variance / linear variance")
+    ax1.legend(loc="upper left", fontsize=8)
+    q = running_quantiles(bs[1], points=150)
+    labels = ("15.9 % quantile", "median", "84.1 % quantile")
+    for col, lab, ls in zip(q.columns, labels, (":", "-", ":")):
+        ax2.plot(q.index, q[col], color=_CORR, ls=ls, label=lab)
+    s = np.sqrt(cb[1, 1])
+    for v in (b0[1] - s, b0[1], b0[1] + s):
+        ax2.axhline(v, color="0.5", lw=0.8, ls="--")
+    ax2.annotate(r"linear $b_2 \pm \sigma$", (q.index[-1], b0[1] + s), ha="right", va="bottom",
+                 fontsize=8, color="0.4")
+    ax2.set_xscale("log")
+    ax2.set_ylim(b0[1] - 2 * s, b0[1] + 2 * s)
+    ax2.set_xlabel("number of samples $n$")
+    ax2.set_ylabel("running quantiles of $b_2$")
+    ax2.legend(loc="lower right", fontsize=8)
+
+
+def draw_lny(fig, x=-2.0, size=10**6, seed=SEED) -> None:
+    """Left: y(-1) is centred on 0, so ln y is undefined for about half of the samples.
+    Right: z = ln y at ``x`` (defined samples) against the linear Gaussian N(ln y, sigma_y/|y|)."""
+    xv = as_number(x, "x")
+    a = sample_gaussian(A_NOMINAL, cov_a(), size, seed)
+    ax1, ax2 = fig.subplots(1, 2)
+    y1 = y_a(-1.0, a)
+    neg = y1 <= 0
+    rng = (np.quantile(y1, 0.0005), np.quantile(y1, 0.9995))
+    ax1.hist(y1[~neg], bins=40, range=(0, rng[1]), density=False, color=_MC, alpha=0.7,
+             label=r"$y > 0$")
+    ax1.hist(y1[neg], bins=40, range=(rng[0], 0), density=False, color=_UNCORR, alpha=0.7,
+             label=rf"$y \leq 0$: no $\ln y$ ({100 * neg.mean():.1f} %)")
+    ax1.set_xlabel("$y(-1)$")
+    ax1.set_ylabel("samples per bin")
+    ax1.legend(loc="upper left", fontsize=8)
+    d = lny_distribution(xv, size, seed)
+    z = lny_samples(xv, size, seed)
+    n_total = z.size
+    z = z[np.isfinite(z)]
+    label = rf"$z = \ln y({xv:g})$"
+    if np.isfinite(d.sigma_z_linear):
+        plot_mc_vs_linear(ax2, z, d.z_linear, d.sigma_z_linear, label=label, n_total=n_total)
+    else:  # y = 0 at the nominal point: no linear Gaussian to draw
+        ax2.hist(z, bins=80, color=_MC, alpha=0.7, density=True,
+                 label=f"Monte Carlo ({z.size:,} defined samples, area 100 %)")
+        ax2.plot([], [], " ", label=r"linear: $z_0 = -\infty$, $\sigma_z = \infty$")
+        ax2.set_xlabel(label)
+        ax2.set_ylabel("density")
+    ax2.set_title(f"y ≤ 0 (no ln) for {100 * d.fraction_undefined:.1f} % of the samples", fontsize=9)
+    ax2.legend(loc="upper left", fontsize=7)
+
+
+def draw_panel(fig, rho=RHO, sigma1=A_ERRORS[0], sigma2=A_ERRORS[1], x=1.0) -> str:
+    """Slider view: the band for (rho, sigma1, sigma2) and, at ``x``, the MC histogram of y(x)
+    (:data:`PANEL_SIZE` seeded samples) against the linear Gaussian.
+
+    |rho| = 1 is legal: the inputs lie on a line, the covariance is singular but positive
+    semi-definite, and sampling and propagation both work (sigma_y vanishes where the line
+    is parallel to the contours of y, e.g. x = 2 for rho = -1, sigma1 = 2 sigma2).
+    Raises InputError for |rho| > 1, negative errors, NaN.
+    """
+    r = as_correlation(rho, "rho")
+    s1 = as_number(sigma1, "sigma1", non_negative=True)
+    s2 = as_number(sigma2, "sigma2", non_negative=True)
+    xx = as_number(x, "x")
+    a = sample_gaussian(A_NOMINAL, cov_a(r, s1, s2), PANEL_SIZE, SEED)
+    ys = y_a(xx, a)
+    y0 = float(y_a(xx, A_NOMINAL))
+    sig = sigma_y_formula(xx, r, s1, s2)
+    summ = summarize(ys)
+    ax1, ax2 = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.2, 1]})
+    plot_band(ax1, np.linspace(-3.0, 3.0, 301), r, s1, s2, mark_x=xx)
+    ax1.legend(loc="upper left", fontsize=7)
+    plot_mc_vs_linear(ax2, ys, y0, sig, label=f"$y({xx:.2f})$", bins=60)
+    ax2.legend(loc="upper left", fontsize=7)
+    return (f"x = {xx:.2f}: y = {y0:.3f} ± {sig:.3f} (linear, rho = {r:.2f}); "
+            f"Monte Carlo ({PANEL_SIZE} samples): mean {summ.mean:.3f} ± {summ.mean_error:.3f}, "
+            f"std {summ.std:.3f} ± {summ.std_error:.3f}")
