@@ -13,10 +13,30 @@ and exposes the quantities of the paper under their usual names::
 Everything is validated on the way in (:class:`~helpers.validation.InputError` with a
 readable message); the object is immutable, and the ``with_*`` / ``without`` methods
 return new combinations for sliders and what-if studies.
+
+Beyond the combination itself: error breakdowns by source and by group of sources
+(:meth:`Combination.grouped`), information weights and pulls (Valassi and Chierici
+2014), iterative BLUE for uncertainties proportional to the true value
+(:meth:`Combination.iterated`, Lista 2014) and reading a combination table
+(:meth:`Combination.from_table`).
+
+Conventions that hold everywhere in this module:
+
+* **Labelled inputs are aligned by label.** A Series of values, a DataFrame of
+  errors, a correlation DataFrame and a covariance DataFrame are matched on their
+  measurement labels whatever their order; labels that do not match raise
+  :class:`InputError` naming them. Plain arrays and lists have no labels and are
+  taken in order.
+* **Scale-free numerics.** The linear algebra runs on the errors divided by a
+  common power of two and on the *correlation* matrix ``R = D^-1 C D^-1``, so the
+  results are the same for inputs in pb, in barn or in units of 1e-150, and the
+  singularity check tests how strongly the measurements are correlated, not how
+  different their error sizes are.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from functools import cached_property
 from typing import Any
@@ -29,7 +49,6 @@ from .validation import (
     InputError,
     as_correlation,
     as_correlation_matrix,
-    as_covariance,
     as_finite_array,
     as_number,
     as_positive_vector,
@@ -39,56 +58,102 @@ from .validation import (
 
 __all__ = ["Combination", "blue", "correlation_scan", "zero_weight_correlation"]
 
-#: Row / column labels used by :meth:`Combination.summary` and :meth:`Combination.table`.
+#: Row / column labels used by :meth:`Combination.summary`, :meth:`Combination.table`,
+#: :meth:`Combination.grouped` and :meth:`Combination.information_weights`.
 _RESERVED_SOURCES = ("total", "value")
-_RESERVED_NAMES = ("combination",)
+_RESERVED_NAMES = ("combination", "correlations")
+
+#: Names recognised by :meth:`Combination.from_table` (compared case-insensitively).
+_VALUE_COLUMNS = ("Experiment", "value")
+_CORRELATION_ROWS = ("Correlations", "correlation")
+
+#: Smallest / largest eigenvalue of the total *correlation* matrix below which the
+#: measurements count as fully correlated (the combination is then ill-defined).
+_SINGULAR = 1e-12
 
 
 # --------------------------------------------------------------------------------------
-# plain BLUE on a total covariance
+# scale-free linear algebra
 # --------------------------------------------------------------------------------------
-def _blue_arrays(y: np.ndarray, cov: np.ndarray) -> tuple[float, float, np.ndarray]:
-    """BLUE on already validated arrays: (value, error, weights)."""
-    a = np.linalg.solve(cov, np.ones(len(y)))  # C^-1 1
+def _exponent(x: float) -> int:
+    """The binary exponent ``e`` with ``x = f 2^e``, ``0.5 <= f < 1`` (0 for x = 0)."""
+    return int(np.frexp(x)[1]) if x > 0 else 0
+
+
+def _check_scaled_covariance(cov: np.ndarray, names, name: str = "total covariance") -> np.ndarray:
+    """Check a (scaled) covariance through its correlation matrix; return it symmetrised.
+
+    The diagonal must be positive; ``R = D^-1 C D^-1`` must pass a Cholesky
+    factorisation and have ``min eig / max eig > 1e-12``. Testing ``R`` rather than
+    ``C`` makes the test independent of units and of how different the errors are:
+    ``diag(1e6, 1e-7)`` is a fine (uncorrelated) covariance.
+    """
+    if not np.all(np.isfinite(cov)):
+        raise InputError(f"{name} contains NaN or infinity")
+    d = np.diag(cov)
+    if np.any(d < 0):
+        bad = [m for m, x in zip(names, d) if x < 0]
+        raise InputError(f"{name} is not positive definite: negative variance for {bad}")
+    if np.any(d == 0):
+        bad = [m for m, x in zip(names, d) if x == 0]
+        raise InputError(f"{name} is singular: measurement(s) {bad} have zero total uncertainty")
+    sig = np.sqrt(d)
+    corr = cov / np.outer(sig, sig)
+    if not np.allclose(corr, corr.T, rtol=0, atol=1e-10):
+        raise InputError(f"{name} is not symmetric")
+    corr = 0.5 * (corr + corr.T)
+    try:
+        np.linalg.cholesky(corr)
+    except np.linalg.LinAlgError:
+        raise InputError(
+            f"{name} is not positive definite: some combination of the measurements "
+            "would have zero or negative variance (check correlations of +-1 and zero errors)"
+        ) from None
+    eig = np.linalg.eigvalsh(corr)
+    if eig[0] <= _SINGULAR * eig[-1]:
+        raise InputError(
+            f"{name} is singular (not positive definite within rounding): its correlation "
+            f"matrix has smallest/largest eigenvalue {eig[0] / eig[-1]:.1e}, so the "
+            "measurements are (almost) fully correlated and cannot be combined"
+        )
+    return 0.5 * (cov + cov.T)
+
+
+def _blue_scaled(y: np.ndarray, cov: np.ndarray) -> tuple[float, float, np.ndarray]:
+    """BLUE on a checked covariance of order one: (value, error, weights).
+
+    Solves with the correlation matrix, ``C^-1 1 = D^-1 R^-1 D^-1 1``.
+    """
+    sig = np.sqrt(np.diag(cov))
+    corr = cov / np.outer(sig, sig)
+    a = np.linalg.solve(corr, 1.0 / sig) / sig  # C^-1 1
     norm = a.sum()  # 1^T C^-1 1
     w = a / norm
     return float(w @ y), float(np.sqrt(1.0 / norm)), w
 
 
-def blue(values, covariance) -> tuple[float, float, Any]:
-    """Best linear unbiased estimate of a common mean from a total covariance.
+def _quad_form_inverse(resid: np.ndarray, cov: np.ndarray) -> np.ndarray:
+    """``r^T C^-1 r`` for each column of ``resid`` (n, m), through the correlation matrix."""
+    sig = np.sqrt(np.diag(cov))
+    z = resid / sig[:, None]
+    corr = cov / np.outer(sig, sig)
+    return np.einsum("im,im->m", z, np.linalg.solve(corr, z))
 
-    ``w = C^-1 1 / (1^T C^-1 1)``, ``value = w^T y``, ``error = (1^T C^-1 1)^(-1/2)``.
 
-    Parameters
-    ----------
-    values : array_like or pandas.Series, shape (n,)
-        The measurements ``y``, n >= 2.
-    covariance : array_like or pandas.DataFrame, shape (n, n)
-        Total covariance ``C``; must be symmetric positive definite.
+def _blue_arrays(y: np.ndarray, cov: np.ndarray) -> tuple[float, float, np.ndarray]:
+    """BLUE on a validated covariance in any units: (value, error, weights).
 
-    Returns
-    -------
-    value, error : float
-    weights : numpy.ndarray, or pandas.Series over the measurement names when
-        ``values`` is a Series. The weights sum to 1 and may be negative.
-
-    Raises
-    ------
-    InputError
-        Non-finite values, fewer than two measurements, a covariance of the wrong
-        shape, asymmetric, singular or not positive definite.
+    The covariance is divided by an even power of two (exact) before solving, so that
+    entries of 1e-300 or 1e300 give the same weights as entries of order one.
     """
-    y = as_vector(values, "values", min_length=2)
-    cov = as_covariance(covariance, len(y), "covariance")
-    value, error, w = _blue_arrays(y, cov)
-    if isinstance(values, pd.Series):
-        w = pd.Series(w, index=values.index, name="weight")
-    return value, error, w
+    e = _exponent(float(np.max(np.abs(np.diag(cov)))))
+    e += e % 2
+    value, err, w = _blue_scaled(y, np.ldexp(cov, -e))
+    return value, float(np.ldexp(err, e // 2)), w
 
 
 # --------------------------------------------------------------------------------------
-# input parsing
+# labels
 # --------------------------------------------------------------------------------------
 def _unique_labels(labels, what: str) -> list:
     labels = list(labels)
@@ -100,7 +165,118 @@ def _unique_labels(labels, what: str) -> list:
     return labels
 
 
+def _is_default_index(index, n: int) -> bool:
+    return isinstance(index, pd.RangeIndex) and list(index) == list(range(n))
+
+
+def _match(labels, names, what: str) -> list:
+    """Positions of ``names`` in ``labels``; InputError naming the labels that do not match."""
+    labels = _unique_labels(labels, f"labels of {what}")
+    extra = [lab for lab in labels if lab not in names]
+    missing = [m for m in names if m not in labels]
+    if extra or missing:
+        parts = []
+        if missing:
+            parts.append(f"missing {missing}")
+        if extra:
+            parts.append(f"unknown {extra}")
+        raise InputError(
+            f"{what} {labels} do not match the measurement names {list(names)}: "
+            f"{' and '.join(parts)} (labelled inputs are aligned by label, never by position)"
+        )
+    return [labels.index(m) for m in names]
+
+
+def _square_frame(frame: pd.DataFrame, names, labelled: bool, what: str) -> np.ndarray:
+    """An n x n DataFrame as an array in the order of ``names`` (rows and columns by label).
+
+    If the measurements have no labels of their own (plain arrays, default names) a
+    frame labelled ``0 .. n-1`` on both axes is taken in order.
+    """
+    n = len(names)
+    if frame.shape != (n, n):
+        raise InputError(f"{what} must be {n}x{n} to match {n} measurements, got {frame.shape}")
+    if (not labelled and _is_default_index(frame.index, n)
+            and _is_default_index(frame.columns, n)):
+        rows = cols = list(range(n))
+    else:
+        rows = _match(frame.index, names, f"the rows of {what}")
+        cols = _match(frame.columns, names, f"the columns of {what}")
+    try:
+        arr = frame.to_numpy(dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{what} must be numbers") from exc
+    return arr[np.ix_(rows, cols)]
+
+
+# --------------------------------------------------------------------------------------
+# plain BLUE on a total covariance
+# --------------------------------------------------------------------------------------
+def blue(values, covariance) -> tuple[float, float, Any]:
+    """Best linear unbiased estimate of a common mean from a total covariance.
+
+    ``w = C^-1 1 / (1^T C^-1 1)``, ``value = w^T y``, ``error = (1^T C^-1 1)^(-1/2)``.
+
+    Parameters
+    ----------
+    values : array_like or pandas.Series, shape (n,)
+        The measurements ``y``, n >= 2.
+    covariance : array_like or pandas.DataFrame, shape (n, n)
+        Total covariance ``C``; must be symmetric positive definite. A DataFrame
+        given with a Series of values is aligned on the labels (rows and columns);
+        with plain values its rows are taken in order and its columns aligned to them.
+
+    Returns
+    -------
+    value, error : float
+    weights : numpy.ndarray, or pandas.Series over the measurement names when
+        ``values`` is a Series. The weights sum to 1 and may be negative.
+
+    Raises
+    ------
+    InputError
+        Non-finite values, fewer than two measurements, a covariance of the wrong
+        shape, asymmetric, singular or not positive definite, or labels of the
+        covariance that do not match the labels of the values.
+    """
+    if isinstance(values, pd.DataFrame):
+        raise InputError("values must be one-dimensional (a Series or a 1-d array), got a DataFrame")
+    y = as_vector(values, "values", min_length=2)
+    n = len(y)
+    if isinstance(covariance, pd.DataFrame):
+        if isinstance(values, pd.Series):
+            names = _unique_labels(values.index, "measurement names")
+            cov = _square_frame(covariance, names, True, "covariance")
+        else:
+            names = _unique_labels(covariance.index, "rows of covariance")
+            cov = _square_frame(covariance, names, True, "covariance")
+    else:
+        try:
+            cov = np.asarray(covariance, dtype=float)
+        except (TypeError, ValueError) as exc:
+            raise InputError("covariance must be a matrix of numbers") from exc
+        names = list(values.index) if isinstance(values, pd.Series) else [f"m{i + 1}" for i in range(n)]
+    if cov.ndim != 2 or cov.shape[0] != cov.shape[1]:
+        raise InputError(f"covariance must be a square matrix, got shape {cov.shape}")
+    if cov.shape != (n, n):
+        raise InputError(f"covariance must be {n}x{n} to match {n} measurements, got {cov.shape}")
+    if not np.all(np.isfinite(cov)):
+        raise InputError("covariance contains NaN or infinity")
+    e = _exponent(float(np.max(np.abs(cov))))
+    e += e % 2
+    cov_s = _check_scaled_covariance(np.ldexp(cov, -e), names, "covariance")
+    value, err, w = _blue_scaled(y, cov_s)
+    err = float(np.ldexp(err, e // 2))
+    if isinstance(values, pd.Series):
+        w = pd.Series(w, index=values.index, name="weight")
+    return value, err, w
+
+
+# --------------------------------------------------------------------------------------
+# input parsing
+# --------------------------------------------------------------------------------------
 def _parse_values(values, names) -> tuple[np.ndarray, list | None]:
+    """Return (values array, their labels or None)."""
     if isinstance(values, pd.DataFrame):
         raise InputError("values must be one-dimensional (a Series or a 1-d array), got a DataFrame")
     y = as_vector(values, "values", min_length=2)
@@ -109,12 +285,22 @@ def _parse_values(values, names) -> tuple[np.ndarray, list | None]:
         names = list(names) if not isinstance(names, str) else [names]
         if len(names) != len(y):
             raise InputError(f"names has {len(names)} entries but there are {len(y)} values")
+        if labels is not None and names != labels:
+            raise InputError(
+                f"names {names} differ from the index of the values Series {labels}; "
+                "give names= only with unlabelled values (or rename the Series)"
+            )
         labels = names
     return y, labels
 
 
 def _parse_errors(errors, n: int, names: list | None, sources):
-    """Return (errors array (n, k), measurement names, source names)."""
+    """Return (errors array (n, k), measurement names, source names, labelled).
+
+    ``names`` are the labels of the values (or None). A DataFrame of errors is aligned
+    on them by label; ``labelled`` tells whether the measurement names came from the
+    inputs (False: default names ``m1``, ``m2``, ...).
+    """
     if isinstance(errors, pd.DataFrame):
         if errors.shape[0] != n:
             raise InputError(
@@ -128,17 +314,15 @@ def _parse_errors(errors, n: int, names: list | None, sources):
                 "pass sources= only with an array of errors"
             )
         rows = list(errors.index)
-        default_index = isinstance(errors.index, pd.RangeIndex) and rows == list(range(n))
         if names is None:
-            names = None if default_index else rows
-        elif not default_index:
-            if set(rows) != set(names) or len(set(rows)) != n:
-                raise InputError(
-                    f"the rows of errors {rows} do not match the measurement names {names}"
-                )
-            errors = errors.loc[names]
+            # unlabelled values: the rows of errors name the measurements, unless they
+            # are just the default 0 .. n-1
+            names = None if _is_default_index(errors.index, n) else _unique_labels(rows, "measurement names")
+            order = list(range(n))
+        else:
+            order = _match(rows, _unique_labels(names, "measurement names"), "the rows of errors")
         try:
-            arr = errors.to_numpy(dtype=float)
+            arr = errors.to_numpy(dtype=float)[order]
         except (TypeError, ValueError) as exc:
             raise InputError("errors must be numbers") from exc
         source_names = cols
@@ -170,6 +354,7 @@ def _parse_errors(errors, n: int, names: list | None, sources):
     source_names = _unique_labels(source_names, "source names")
     for j, s in enumerate(source_names):
         as_positive_vector(arr[:, j], f"errors of source {s!r}", allow_zero=True)
+    labelled = names is not None
     if names is None:
         names = [f"m{i + 1}" for i in range(n)]
     names = _unique_labels(names, "measurement names")
@@ -179,12 +364,19 @@ def _parse_errors(errors, n: int, names: list | None, sources):
     for m in names:
         if m in _RESERVED_NAMES:
             raise InputError(f"{m!r} is reserved for the summary tables; rename that measurement")
-    return arr, names, source_names
+    return arr, names, source_names, labelled
 
 
-def _parse_correlations(correlations, source_names: list, n: int) -> np.ndarray:
+def _correlation_matrix(r, names: list, labelled: bool, what: str) -> np.ndarray:
+    """One source's correlation (scalar, array or labelled DataFrame) as an n x n array."""
+    if isinstance(r, pd.DataFrame):
+        r = _square_frame(r, names, labelled, what)
+    return as_correlation_matrix(r, len(names), what)
+
+
+def _parse_correlations(correlations, source_names: list, names: list, labelled: bool) -> np.ndarray:
     """Return the per-source correlation matrices, shape (k, n, n)."""
-    k = len(source_names)
+    k, n = len(source_names), len(names)
     if isinstance(correlations, (Mapping, pd.Series)):
         keys = list(correlations.keys())
         unknown = [s for s in keys if s not in source_names]
@@ -195,7 +387,7 @@ def _parse_correlations(correlations, source_names: list, n: int) -> np.ndarray:
             raise InputError(f"no correlation given for source(s) {missing}")
         per_source = [correlations[s] for s in source_names]
     elif isinstance(correlations, pd.DataFrame):
-        per_source = [correlations.to_numpy()] * k
+        per_source = [correlations] * k  # one labelled matrix for every source
     elif correlations is None:
         raise InputError("correlations are missing: give one per source (0 for uncorrelated)")
     else:
@@ -213,11 +405,49 @@ def _parse_correlations(correlations, source_names: list, n: int) -> np.ndarray:
             per_source = list(correlations)
             if len(per_source) != k:
                 raise InputError(f"correlations has {len(per_source)} entries but there are {k} sources")
-    mats = [
-        as_correlation_matrix(r, n, f"correlation of source {s!r}")
-        for s, r in zip(source_names, per_source)
-    ]
+    mats = [_correlation_matrix(r, names, labelled, f"correlation of source {s!r}")
+            for s, r in zip(source_names, per_source)]
     return np.array(mats, dtype=float).reshape(k, n, n)
+
+
+def _as_source_list(sources, what: str) -> list:
+    out = ([sources] if isinstance(sources, str)
+           or not isinstance(sources, (Sequence, np.ndarray, pd.Index, set, frozenset))
+           else list(sources))
+    if not out:
+        raise InputError(f"{what} needs at least one source")
+    return out
+
+
+def _read_table(table) -> pd.DataFrame:
+    if isinstance(table, (str, os.PathLike)):
+        try:
+            df = pd.read_csv(table, comment="#", index_col=0)
+        except FileNotFoundError:
+            raise InputError(f"table file {os.fspath(table)!r} not found") from None
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+            raise InputError(f"cannot read {os.fspath(table)!r} as a CSV table: {exc}") from None
+        return df
+    if isinstance(table, pd.DataFrame):
+        df = table.copy()
+        if (isinstance(df.index, pd.RangeIndex) and df.shape[1] > 0
+                and not pd.api.types.is_numeric_dtype(df.iloc[:, 0])):
+            df = df.set_index(df.columns[0])  # e.g. pd.read_csv(path) without index_col
+        return df
+    raise InputError(f"table must be a path to a CSV file or a DataFrame, got {type(table).__name__}")
+
+
+def _find_label(labels, wanted, given, what: str):
+    labels = list(labels)
+    if given is not None:
+        if given not in labels:
+            raise InputError(f"no {what} {given!r} in the table; it has {labels}")
+        return given
+    lower = {str(lab).strip().lower(): lab for lab in labels}
+    for w in wanted:
+        if w.lower() in lower:
+            return lower[w.lower()]
+    return None
 
 
 # --------------------------------------------------------------------------------------
@@ -237,47 +467,141 @@ class Combination:
         Measured values, n >= 2. A Series index gives the measurement names.
     errors : pandas.DataFrame or array_like, shape (n, k)
         Absolute uncertainty of each measurement (rows) from each source (columns);
-        finite and >= 0. A 1-d array is one source.
+        finite and >= 0. A 1-d array is one source. A DataFrame is aligned with the
+        values by its row labels (any order; labels that do not match are an error).
     correlations : mapping, Series, sequence, scalar or matrix
         Between-measurement correlation of each source: a mapping source -> (scalar
         or n x n matrix), a sequence of k such, or a single scalar / matrix used for
-        every source. A scalar ``rho`` means ``rho`` for every off-diagonal pair.
+        every source. A scalar ``rho`` means ``rho`` for every off-diagonal pair. A
+        matrix given as a DataFrame is aligned on the measurement names.
     sources : sequence of str, optional
         Source names for an array of errors (default ``"source 1"``, ...).
     names : sequence, optional
-        Measurement names (default: the Series index, the errors rows, or
-        ``"m1"``, ``"m2"``, ...).
+        Measurement names for unlabelled values (default: the Series index, the
+        errors rows, or ``"m1"``, ``"m2"``, ...).
 
     Raises
     ------
     InputError
         For any input that does not define a combination: NaN or infinite numbers,
-        negative errors, mismatched shapes, correlations outside [-1, 1] or
+        negative errors, mismatched shapes or labels, correlations outside [-1, 1] or
         malformed matrices, unknown or missing sources, fewer than two
         measurements, or a total covariance that is singular / not positive definite.
+
+    Notes
+    -----
+    The computations use the errors divided by a common power of two ``2^e`` (exact),
+    so they are valid at any scale; :attr:`covariance` and :attr:`source_covariances`
+    multiply back and may under- or overflow for errors beyond about 1e+-150.
     """
 
     def __init__(self, values, errors, correlations, *, sources=None, names=None):
         y, labels = _parse_values(values, names)
-        err, names_, source_names = _parse_errors(errors, len(y), labels, sources)
-        rho = _parse_correlations(correlations, source_names, len(y))
-        self._init_parsed(y, err, rho, names_, source_names)
+        err, names_, source_names, labelled = _parse_errors(errors, len(y), labels, sources)
+        rho = _parse_correlations(correlations, source_names, names_, labelled)
+        self._init_parsed(y, err, rho, names_, source_names, labelled)
 
-    def _init_parsed(self, y, err, rho, names, source_names):
-        src_cov = err.T[:, :, None] * rho * err.T[:, None, :]  # D_k R_k D_k, shape (k, n, n)
-        cov = as_covariance(src_cov.sum(axis=0), len(y), "total covariance")
-        for a in (y, err, rho, src_cov, cov):
+    def _init_parsed(self, y, err, rho, names, source_names, labelled=True):
+        e = _exponent(float(np.max(err))) if err.size else 0
+        err_s = np.ldexp(err, -e)  # scaled errors, largest in [0.5, 1)
+        src_cov_s = err_s.T[:, :, None] * rho * err_s.T[:, None, :]  # D_k R_k D_k / 4^e
+        cov_s = _check_scaled_covariance(src_cov_s.sum(axis=0), names, "total covariance")
+        with np.errstate(over="ignore", under="ignore"):
+            src_cov = np.ldexp(src_cov_s, 2 * e)
+            cov = np.ldexp(cov_s, 2 * e)
+        for a in (y, err, rho, err_s, src_cov_s, cov_s, src_cov, cov):
             a.setflags(write=False)
         self._y, self._err, self._rho = y, err, rho
+        self._e, self._err_s, self._src_cov_s, self._cov_s = e, err_s, src_cov_s, cov_s
         self._src_cov, self._cov = src_cov, cov
         self._names, self._sources = list(names), list(source_names)
+        self._labelled = bool(labelled)
+        self._history = None
 
     @classmethod
-    def _from_parsed(cls, y, err, rho, names, source_names) -> "Combination":
+    def _from_parsed(cls, y, err, rho, names, source_names, labelled=True) -> "Combination":
         new = cls.__new__(cls)
         new._init_parsed(np.array(y, dtype=float), np.array(err, dtype=float),
-                         np.array(rho, dtype=float), names, source_names)
+                         np.array(rho, dtype=float), names, source_names, labelled)
         return new
+
+    def _derived(self, err=None, rho=None, keep=None) -> "Combination":
+        """A new combination with other errors / correlations / a subset of sources."""
+        err = self._err if err is None else err
+        rho = self._rho if rho is None else rho
+        sources = self._sources
+        if keep is not None:
+            err, rho, sources = err[:, keep], rho[keep], [sources[i] for i in keep]
+        return self._from_parsed(self._y, err, rho, self._names, sources, self._labelled)
+
+    def _up(self, x):
+        """A quantity with the units of the errors from the scaled computation."""
+        with np.errstate(over="ignore", under="ignore"):
+            return np.ldexp(x, self._e)
+
+    @classmethod
+    def from_table(cls, table, *, matrices: Mapping | None = None, value_column=None,
+                   correlation_row=None) -> "Combination":
+        """A combination from a table: rows measurements, one value column, one column per source.
+
+        The layout of ``book/data/lhc_ttbar_xsec.csv`` (and ``w_mass.csv``)::
+
+            ,Experiment,Stat,Trig,...
+            ATLAS,242.4,1.7,0.4,...
+            CMS,239.0,2.6,3.6,...
+            Correlations,0,0,0,...
+
+        Parameters
+        ----------
+        table : path or pandas.DataFrame
+            A CSV file (``#`` starts a comment; the first column names the measurements)
+            or the DataFrame read from one (a first column of names is used as the index).
+        matrices : mapping source -> n x n matrix, optional
+            Full between-measurement correlation matrices for sources whose correlation
+            is not a single number (needed for three or more measurements). A DataFrame
+            is aligned on the measurement names. A matrix replaces the table's entry
+            for that source, which may then be left empty.
+        value_column : str, optional
+            The column of measured values (default: ``Experiment`` or ``value``).
+        correlation_row : str, optional
+            The row holding each source's correlation (default: ``Correlations`` or
+            ``correlation``). Without such a row every source needs a matrix.
+
+        Raises
+        ------
+        InputError
+            An unreadable table, no value column, a missing correlation, a matrix for
+            a source that is not in the table, and everything :class:`Combination` rejects.
+        """
+        df = _read_table(table)
+        vcol = _find_label(df.columns, _VALUE_COLUMNS, value_column, "value column")
+        if vcol is None:
+            raise InputError(f"no value column in the table (looked for {list(_VALUE_COLUMNS)} "
+                             f"among {list(df.columns)}); pass value_column=")
+        crow = _find_label(df.index, _CORRELATION_ROWS, correlation_row, "correlation row")
+        sources = [c for c in df.columns if c != vcol]
+        if not sources:
+            raise InputError("the table has no uncertainty columns")
+        matrices = dict(matrices or {})
+        unknown = [s for s in matrices if s not in sources]
+        if unknown:
+            raise InputError(f"correlation matrices given for source(s) {unknown} that are not "
+                             f"in the table; its sources are {sources}")
+        meas = df.drop(index=crow) if crow is not None else df
+        try:
+            values = meas[vcol].astype(float)
+            errors = meas[sources].astype(float)
+        except (TypeError, ValueError) as exc:
+            raise InputError(f"the table must hold numbers: {exc}") from None
+        corr_row = (pd.to_numeric(df.loc[crow, sources], errors="coerce") if crow is not None
+                    else pd.Series(np.nan, index=sources))
+        missing = [s for s in sources if s not in matrices and pd.isna(corr_row[s])]
+        if missing:
+            where = f"in the {crow!r} row" if crow is not None else "(the table has no correlation row)"
+            raise InputError(f"missing correlation for source(s) {missing} {where}; "
+                             "give a number or a matrix through matrices=")
+        correlations = {s: matrices[s] if s in matrices else float(corr_row[s]) for s in sources}
+        return cls(values, errors, correlations)
 
     def __repr__(self) -> str:
         return (f"Combination(n={self.n}, sources={self._sources}, "
@@ -315,7 +639,6 @@ class Combination:
         return {s: pd.DataFrame(self._rho[j], index=self._names, columns=self._names)
                 for j, s in enumerate(self._sources)}
 
-    # ---------------------------------------------------------------- covariance
     @property
     def covariance(self) -> pd.DataFrame:
         """Total covariance ``C = sum_k D_k R_k D_k`` (n x n)."""
@@ -330,15 +653,26 @@ class Combination:
     @property
     def correlation(self) -> pd.DataFrame:
         """Total correlation ``rho_ij = C_ij / sqrt(C_ii C_jj)``."""
-        s = np.sqrt(np.diag(self._cov))
-        return pd.DataFrame(self._cov / np.outer(s, s), index=self._names, columns=self._names)
+        s = np.sqrt(np.diag(self._cov_s))
+        return pd.DataFrame(self._cov_s / np.outer(s, s), index=self._names, columns=self._names)
+
+    @property
+    def total_errors(self) -> pd.Series:
+        """Total error of each measurement, ``sigma_i = sqrt(C_ii)``."""
+        return pd.Series(self._up(np.sqrt(np.diag(self._cov_s))), index=self._names,
+                         name="total error")
 
     # ---------------------------------------------------------------- BLUE
     @cached_property
-    def _blue(self) -> tuple[float, float, np.ndarray]:
-        value, error, w = _blue_arrays(self._y, self._cov)
+    def _blue_s(self) -> tuple[float, float, np.ndarray]:
+        value, err_s, w = _blue_scaled(self._y, self._cov_s)
         w.setflags(write=False)
-        return value, error, w
+        return value, err_s, w
+
+    @cached_property
+    def _blue(self) -> tuple[float, float, np.ndarray]:
+        value, err_s, w = self._blue_s
+        return value, float(self._up(err_s)), w
 
     @property
     def value(self) -> float:
@@ -376,8 +710,8 @@ class Combination:
         where = ("lies outside the range of the inputs" if not inside
                  else "can lie outside the range of the inputs")
         if self.n == 2:
-            s = np.sqrt(np.diag(self._cov))
-            rho = self._cov[0, 1] / (s[0] * s[1])
+            s = np.sqrt(np.diag(self._cov_s))
+            rho = self._cov_s[0, 1] / (s[0] * s[1])
             i_small = int(np.argmin(s))
             ratio = s[i_small] / s[1 - i_small]
             why = (f"the total correlation rho = {rho:.3g} exceeds sigma_small/sigma_large = "
@@ -390,11 +724,28 @@ class Combination:
                 "behaviour, not an error, but the result is sensitive to the assumed correlation.")
 
     # ---------------------------------------------------------------- error breakdown
+    def _contribution(self, cov_part_s: np.ndarray) -> float:
+        """Signed ``sqrt(w^T C_part w)`` (scaled units)."""
+        w = self._blue_s[2]
+        q = float(w @ cov_part_s @ w)
+        return float(np.sign(q) * np.sqrt(abs(q)))
+
+    def _difference_without(self, cov_part_s: np.ndarray) -> float:
+        """Signed ``sqrt(sigma^2 - sigma_without^2)`` (scaled units); NaN if singular without."""
+        try:
+            reduced = _check_scaled_covariance(self._cov_s - cov_part_s, self._names,
+                                               "covariance without this source")
+        except InputError:
+            return np.nan
+        _, err_without, _ = _blue_scaled(self._y, reduced)
+        d = self._blue_s[1] ** 2 - err_without**2
+        return float(np.sign(d) * np.sqrt(abs(d)))
+
     @cached_property
     def _uncertainties(self) -> np.ndarray:
-        w = self._blue[2]
-        q = np.einsum("i,kij,j->k", w, self._src_cov, w)
-        return np.sign(q) * np.sqrt(np.abs(q))
+        w = self._blue_s[2]
+        q = np.einsum("i,kij,j->k", w, self._src_cov_s, w)
+        return self._up(np.sign(q) * np.sqrt(np.abs(q)))
 
     @property
     def uncertainties(self) -> pd.Series:
@@ -410,17 +761,7 @@ class Combination:
 
     @cached_property
     def _quadratic_difference(self) -> np.ndarray:
-        out = np.full(len(self._sources), np.nan)
-        for j in range(len(self._sources)):
-            reduced = self._cov - self._src_cov[j]
-            try:
-                reduced = as_covariance(reduced, self.n, "covariance without this source")
-            except InputError:
-                continue  # singular without this source: NaN
-            _, err_k, _ = _blue_arrays(self._y, reduced)
-            d = self.error**2 - err_k**2
-            out[j] = np.sign(d) * np.sqrt(abs(d))
-        return out
+        return self._up(np.array([self._difference_without(c) for c in self._src_cov_s]))
 
     def quadratic_difference(self) -> pd.Series:
         """Error due to each source as ``sqrt(sigma^2 - sigma_without_k^2)``.
@@ -443,11 +784,209 @@ class Combination:
         return pd.Series(self._quadratic_difference, index=self._sources,
                          name="quadratic difference")
 
+    def _parse_groups(self, groups) -> dict:
+        if not isinstance(groups, Mapping) or not groups:
+            raise InputError("groups must be a non-empty mapping group name -> list of sources")
+        owner: dict = {}
+        parsed: dict = {}
+        for g, members in groups.items():
+            if g == "total":
+                raise InputError("'total' is reserved for the total row; rename that group")
+            members = ([members] if isinstance(members, str) else list(members)
+                       if isinstance(members, (Sequence, np.ndarray, pd.Index)) else None)
+            if not members:
+                raise InputError(f"group {g!r} must be a non-empty list of sources")
+            unknown = [s for s in members if s not in self._sources]
+            if unknown:
+                raise InputError(f"group {g!r} names unknown source(s) {unknown}; "
+                                 f"sources are {self._sources}")
+            for s in members:
+                if s in owner:
+                    raise InputError(f"source {s!r} is in two groups, {owner[s]!r} and {g!r}")
+                owner[s] = g
+            parsed[g] = [self._sources.index(s) for s in members]
+        left = [s for s in self._sources if s not in owner]
+        if left:
+            raise InputError(f"source(s) {left} are in no group; every source must be in exactly "
+                             "one group so that the group contributions add up to the total")
+        return parsed
+
+    def grouped(self, groups: Mapping) -> pd.DataFrame:
+        """Error breakdown by groups of sources (e.g. stat / syst / lumi).
+
+        For a group ``g`` with covariance ``C_g = sum_{k in g} C_k``:
+
+        * ``"BLUE contribution"``: ``sqrt(w^T C_g w)`` with the weights of the full
+          combination. Since the groups partition the sources, these add up in
+          quadrature to :attr:`error` (signed as in :attr:`uncertainties`).
+        * ``"quadratic difference"``: remove the *whole group* from the covariance,
+          recombine (new weights) and take ``sqrt(sigma^2 - sigma_without_g^2)``.
+          This is not the quadrature sum of the sources' quadratic differences, and
+          the groups' values need not add up to the total. NaN if the covariance
+          without the group is singular (for example a group of every source).
+
+        Parameters
+        ----------
+        groups : mapping group name -> source name or list of source names
+            Every source in exactly one group.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Rows: the group names in the given order and ``"total"`` (the combined
+            error in both columns); columns ``"BLUE contribution"`` and
+            ``"quadratic difference"``, as in :meth:`summary`.
+        """
+        parsed = self._parse_groups(groups)
+        blue_c, qd = [], []
+        for idx in parsed.values():
+            part = self._src_cov_s[idx].sum(axis=0)
+            blue_c.append(self._contribution(part))
+            qd.append(self._difference_without(part))
+        df = pd.DataFrame({"BLUE contribution": self._up(np.array(blue_c)),
+                           "quadratic difference": self._up(np.array(qd))},
+                          index=list(parsed))
+        df.loc["total"] = [self.error, self.error]
+        return df
+
+    # ---------------------------------------------------------------- information weights
+    def information_weights(self) -> pd.DataFrame:
+        """BLUE weights next to the information weights of Valassi and Chierici (2014).
+
+        With ``I = 1/sigma^2`` the information (inverse variance) of the combination:
+
+        * ``"intrinsic"``: ``sigma^2 / sigma_i^2``, the information measurement ``i``
+          carries on its own as a fraction of the combination's. The row
+          ``"correlations"`` holds ``1 - sum_i sigma^2/sigma_i^2``, the information
+          attributed to the correlations; it is negative when positive correlations
+          make the combination worse than uncorrelated inputs would.
+          Each column entry is >= 0 and the column sums to 1.
+        * ``"marginal"``: ``(I - I_without_i) / I``, the fraction of the information
+          lost when measurement ``i`` is dropped and the rest recombined. Equal to the
+          intrinsic weight for uncorrelated measurements; no correlations row (NaN).
+        * ``"BLUE weight"``: :attr:`weights` (NaN in the correlations row). Unlike
+          the information weights these may be negative and are not a measure of
+          importance.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Rows: the measurement names and ``"correlations"``; columns
+            ``"BLUE weight"``, ``"intrinsic"``, ``"marginal"``.
+        """
+        _, err_s, w = self._blue_s
+        var = err_s**2
+        diag = np.diag(self._cov_s)
+        intrinsic = var / diag
+        marginal = np.empty(self.n)
+        for i in range(self.n):
+            keep = [j for j in range(self.n) if j != i]
+            _, err_without, _ = _blue_scaled(self._y[keep], self._cov_s[np.ix_(keep, keep)])
+            marginal[i] = 1.0 - var / err_without**2
+        return pd.DataFrame(
+            {"BLUE weight": [*w, np.nan],
+             "intrinsic": [*intrinsic, 1.0 - intrinsic.sum()],
+             "marginal": [*marginal, np.nan]},
+            index=[*self._names, "correlations"])
+
+    @property
+    def pulls(self) -> pd.Series:
+        """Pull of each measurement, ``(y_i - yhat) / sqrt(sigma_i^2 - sigma^2)``.
+
+        ``sigma_i^2 - sigma^2`` is the variance of ``y_i - yhat`` (because ``C w =
+        sigma^2 1`` for the BLUE weights), so each pull has unit variance if the
+        covariance is right. NaN where that variance vanishes (``y_i`` alone fixes
+        the combination).
+        """
+        _, err_s, _ = self._blue_s
+        diag = np.diag(self._cov_s)
+        var = diag - err_s**2
+        with np.errstate(over="ignore", under="ignore"):
+            resid = np.ldexp(self._y - self.value, -self._e)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            pull = np.where(var > 1e-12 * diag, resid / np.sqrt(np.maximum(var, 0.0)), np.nan)
+        return pd.Series(pull, index=self._names, name="pull")
+
+    # ---------------------------------------------------------------- iterative BLUE
+    @property
+    def history(self) -> pd.DataFrame | None:
+        """For a result of :meth:`iterated`: value, error and change at each iteration
+        (index ``"iteration"``, 0 = the plain BLUE of the measured errors); else None."""
+        return None if self._history is None else self._history.copy()
+
+    def iterated(self, relative, *, tol: float = 1e-9, max_iter: int = 100) -> "Combination":
+        """Iterative BLUE for sources whose errors are proportional to the true value (Lista 2014).
+
+        A relative uncertainty (normalisation, luminosity, efficiency) quoted as
+        ``sigma_ik`` on a measured ``y_i`` is ``(sigma_ik / y_i)`` times the true value,
+        and the combination is the best estimate of it. So the errors of the
+        ``relative`` sources are replaced by ``sigma_ik |yhat / y_i|`` with ``yhat`` the
+        current combined value, and the combination is repeated until ``|change of
+        yhat| <= tol * error``. This removes the bias towards low values of the
+        combination with errors taken from the measured values (Peelle's puzzle).
+
+        Parameters
+        ----------
+        relative : str or list of str
+            The sources whose errors scale with the value.
+        tol : float
+            Convergence threshold, as a fraction of the combined error.
+        max_iter : int
+            Give up after this many recombinations.
+
+        Returns
+        -------
+        Combination
+            The last combination (errors of the relative sources rescaled);
+            :attr:`history` lists the iterations.
+
+        Raises
+        ------
+        InputError
+            Unknown sources, a measured value of 0 with a relative error, a singular
+            covariance on the way, or no convergence within ``max_iter`` iterations.
+        """
+        rel = _as_source_list(relative, "iterated")
+        idx = [self._source_index(s) for s in rel]
+        tol = as_number(tol, "tol", positive=True)
+        if isinstance(max_iter, bool) or not float(max_iter).is_integer() or max_iter < 1:
+            raise InputError(f"max_iter must be a positive integer, got {max_iter!r}")
+        max_iter = int(max_iter)
+        zero = [m for m, y, e in zip(self._names, self._y, self._err[:, idx]) if y == 0 and np.any(e > 0)]
+        if zero:
+            raise InputError(f"measurement(s) {zero} have the value 0: a relative uncertainty "
+                             "of them is undefined")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rel_err = np.where(self._err[:, idx] > 0, self._err[:, idx] / np.abs(self._y)[:, None], 0.0)
+        comb = self
+        rows = [(0, comb.value, comb.error, np.nan)]
+        change = np.nan
+        for it in range(1, max_iter + 1):
+            err = np.array(self._err)
+            err[:, idx] = rel_err * abs(comb.value)
+            try:
+                new = self._derived(err=err)
+            except InputError as exc:
+                raise InputError(f"iterative BLUE failed at iteration {it} "
+                                 f"(combined value {comb.value:.6g}): {exc}") from None
+            change = new.value - comb.value
+            rows.append((it, new.value, new.error, change))
+            comb = new
+            if abs(change) <= tol * new.error:
+                comb._history = pd.DataFrame(rows, columns=["iteration", "value", "error", "change"]
+                                             ).set_index("iteration")
+                return comb
+        raise InputError(
+            f"iterative BLUE did not converge after {max_iter} iterations: the last change of "
+            f"the combined value was {change:.3g} (tolerance tol x error = {tol * comb.error:.3g})"
+        )
+
     # ---------------------------------------------------------------- chi2
     @cached_property
     def _chi2(self) -> float:
-        r = self._y - self.value
-        return float(r @ np.linalg.solve(self._cov, r))
+        with np.errstate(over="ignore", under="ignore"):
+            r = np.ldexp(self._y - self.value, -self._e)
+        return float(_quad_form_inverse(r[:, None], self._cov_s)[0])
 
     @property
     def chi2(self) -> float:
@@ -472,8 +1011,9 @@ class Combination:
         """
         mu_arr = as_finite_array(mu, "mu")
         flat = mu_arr.reshape(-1)
-        resid = self._y[:, None] - flat[None, :]  # (n, m)
-        chi2 = np.einsum("im,im->m", resid, np.linalg.solve(self._cov, resid))
+        with np.errstate(over="ignore", under="ignore"):
+            resid = np.ldexp(self._y[:, None] - flat[None, :], -self._e)  # (n, m)
+        chi2 = _quad_form_inverse(resid, self._cov_s)
         return float(chi2[0]) if mu_arr.ndim == 0 else chi2.reshape(mu_arr.shape)
 
     def interval(self, delta: float = 1.0) -> tuple[float, float]:
@@ -492,13 +1032,10 @@ class Combination:
         """
         from iminuit import Minuit
 
-        y, cov = self._y, self._cov
-
         def fcn(mean):
-            r = y - mean
-            return float(r @ np.linalg.solve(cov, r))
+            return self.chi2_curve(mean)
 
-        m = Minuit(fcn, mean=float(np.mean(y)))
+        m = Minuit(fcn, mean=float(np.mean(self._y)))
         m.errordef = Minuit.LEAST_SQUARES
         m.migrad()
         m.hesse()
@@ -522,22 +1059,19 @@ class Combination:
         j = self._source_index(source)
         if len(self._sources) == 1:
             raise InputError(f"cannot drop {source!r}: it is the only uncertainty source")
-        keep = [i for i in range(len(self._sources)) if i != j]
-        return self._from_parsed(self._y, self._err[:, keep], self._rho[keep], self._names,
-                                 [self._sources[i] for i in keep])
+        return self._derived(keep=[i for i in range(len(self._sources)) if i != j])
 
     def with_correlation(self, source_or_sources, rho) -> "Combination":
-        """A new combination with ``R_k`` replaced by ``rho`` (scalar or n x n) for the given source(s)."""
-        srcs = ([source_or_sources] if isinstance(source_or_sources, str)
-                or not isinstance(source_or_sources, (Sequence, np.ndarray, pd.Index))
-                else list(source_or_sources))
-        if not srcs:
-            raise InputError("with_correlation needs at least one source")
+        """A new combination with ``R_k`` replaced by ``rho`` (scalar or n x n) for the given source(s).
+
+        A DataFrame ``rho`` is aligned on the measurement names.
+        """
+        srcs = _as_source_list(source_or_sources, "with_correlation")
         idx = [self._source_index(s) for s in srcs]
-        mat = as_correlation_matrix(rho, self.n, f"correlation of {srcs}")
+        mat = _correlation_matrix(rho, self._names, self._labelled, f"correlation of {srcs}")
         new_rho = np.array(self._rho)
         new_rho[idx] = mat
-        return self._from_parsed(self._y, self._err, new_rho, self._names, self._sources)
+        return self._derived(rho=new_rho)
 
     def with_errors(self, source, new_errors) -> "Combination":
         """A new combination with the error column of ``source`` replaced (length n, >= 0).
@@ -546,15 +1080,13 @@ class Combination:
         """
         j = self._source_index(source)
         if isinstance(new_errors, pd.Series):
-            if set(new_errors.index) != set(self._names):
-                raise InputError(f"new errors index {list(new_errors.index)} does not match "
-                                 f"the measurements {self._names}")
-            new_errors = new_errors.loc[self._names]
+            order = _match(new_errors.index, self._names, "the new errors")
+            new_errors = new_errors.to_numpy()[order]
         col = as_positive_vector(new_errors, f"errors of source {source!r}", allow_zero=True)
         check_same_length(new_errors=col, values=self._y)
         err = np.array(self._err)
         err[:, j] = col
-        return self._from_parsed(self._y, err, self._rho, self._names, self._sources)
+        return self._derived(err=err)
 
     # ---------------------------------------------------------------- tables
     def summary(self) -> pd.DataFrame:
@@ -575,7 +1107,7 @@ class Combination:
         ``sqrt(C_ii)``; the combination column holds ``value``, ``sqrt(w^T C_k w)`` and
         ``error``.
         """
-        body = np.vstack([self._y, self._err.T, np.sqrt(np.diag(self._cov))])
+        body = np.vstack([self._y, self._err.T, self.total_errors.to_numpy()])
         comb = np.concatenate([[self.value], self._uncertainties, [self.error]])
         return pd.DataFrame(np.column_stack([body, comb]),
                             index=["value", *self._sources, "total"],
@@ -611,8 +1143,8 @@ def correlation_scan(values, errors, correlations, sources, rhos, *, names=None,
         singular or not positive definite are NaN (a gap in a plot), not an error.
     """
     base_y, labels = _parse_values(values, names)
-    err, names_, src_names = _parse_errors(errors, len(base_y), labels, source_names)
-    rho = _parse_correlations(correlations, src_names, len(base_y))
+    err, names_, src_names, labelled = _parse_errors(errors, len(base_y), labels, source_names)
+    rho = _parse_correlations(correlations, src_names, names_, labelled)
     scan = [sources] if isinstance(sources, str) else list(sources)
     if not scan:
         raise InputError("sources to scan is empty")
@@ -630,7 +1162,7 @@ def correlation_scan(values, errors, correlations, sources, rhos, *, names=None,
         trial = rho.copy()
         trial[idx] = as_correlation_matrix(float(x), n)
         try:
-            c = Combination._from_parsed(base_y, err, trial, names_, src_names)
+            c = Combination._from_parsed(base_y, err, trial, names_, src_names, labelled)
         except InputError:
             continue  # singular / not positive definite at this rho
         rows[i] = [c.value, c.error, *c._blue[2], c.chi2]
@@ -646,5 +1178,5 @@ def zero_weight_correlation(comb: Combination) -> float:
     """
     if comb.n != 2:
         raise InputError(f"the zero-weight correlation is defined for 2 measurements, got {comb.n}")
-    sigma = np.sqrt(np.diag(comb.covariance.to_numpy()))
+    sigma = np.sqrt(np.diag(comb._cov_s))
     return float(sigma.min() / sigma.max())

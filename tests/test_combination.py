@@ -497,3 +497,142 @@ def test_zero_weight_correlation_is_where_the_weight_changes_sign():
     three = Combination([1.0, 2.0, 3.0], [[1.0], [1.0], [1.0]], [0.0], sources=["all"])
     with pytest.raises(InputError, match="2 measurements"):
         zero_weight_correlation(three)
+
+
+# ----------------------------------------------------------------------------- labels
+def test_sorted_series_with_default_index_is_aligned_not_positional():
+    """Regression: a value Series sorted by value keeps its integer labels; the errors
+    DataFrame with the default 0..n-1 index was read by position (wrong weights)."""
+    df = pd.DataFrame({"value": [80457.0, 80448.0], "stat": [30.0, 33.0]})
+    straight = Combination(df["value"], df[["stat"]], 0.0)
+    shuffled = Combination(df["value"].sort_values(), df[["stat"]], 0.0)
+    # stat-only weighted mean, written out: 30 MeV error on 80457, 33 MeV on 80448
+    expected = (80457 / 30**2 + 80448 / 33**2) / (1 / 30**2 + 1 / 33**2)
+    assert straight.value == pytest.approx(expected, rel=1e-14)
+    assert shuffled.value == pytest.approx(expected, rel=1e-14)
+    assert shuffled.weights[0] == pytest.approx(straight.weights[0], rel=1e-14)
+    assert list(shuffled.names) == [1, 0]
+
+
+def test_blue_function_aligns_a_labelled_covariance():
+    y = pd.Series([1.0, 3.0], index=["a", "b"])
+    cov = pd.DataFrame([[4.0, 0.0], [0.0, 1.0]], index=["b", "a"], columns=["b", "a"])
+    value, error, w = blue(y, cov)  # a has variance 1, b has variance 4
+    assert value == pytest.approx(0.8 * 1.0 + 0.2 * 3.0)
+    assert error == pytest.approx(np.sqrt(0.8))
+    assert list(w.index) == ["a", "b"] and w["a"] == pytest.approx(0.8)
+    # rows and columns in different orders: each is aligned by label
+    mixed = pd.DataFrame([[4.0, 0.3], [0.3, 1.0]], index=["b", "a"], columns=["b", "a"])
+    straight = pd.DataFrame([[1.0, 0.3], [0.3, 4.0]], index=["a", "b"], columns=["a", "b"])
+    assert blue(y, mixed)[0] == pytest.approx(blue(y, straight)[0], rel=1e-14)
+    assert blue(y, mixed.loc[:, ["a", "b"]])[0] == pytest.approx(blue(y, straight)[0], rel=1e-14)
+    # plain values: the frame's own row order, columns aligned to it
+    assert blue([3.0, 1.0], mixed)[0] == pytest.approx(blue(y, straight)[0], rel=1e-14)
+    with pytest.raises(InputError, match=r"unknown \['c'\]"):
+        blue(y, pd.DataFrame(np.eye(2), index=["a", "c"], columns=["a", "b"]))
+    with pytest.raises(InputError, match=r"missing \['b'\]"):
+        blue(y, pd.DataFrame(np.eye(2), index=["a", "c"], columns=["a", "c"]))
+
+
+def test_correlation_dataframe_in_another_order_is_aligned():
+    names = ["A", "B", "C"]
+    y = pd.Series([1.0, 2.0, 4.0], index=names)
+    e = pd.DataFrame([[1.0, 0.5], [1.5, 0.5], [2.0, 0.7]], index=names, columns=["stat", "sys"])
+    m = pd.DataFrame([[1, 0.9, -0.2], [0.9, 1, 0.1], [-0.2, 0.1, 1]], index=names, columns=names)
+    ref = Combination(y, e, {"stat": 0.0, "sys": m})
+    perm = ["C", "A", "B"]
+    shuffled = m.loc[perm, perm]
+    for corr in ({"stat": 0.0, "sys": shuffled}, {"stat": np.eye(3), "sys": shuffled}):
+        c = Combination(y, e, corr)
+        assert c.value == pytest.approx(ref.value, rel=1e-13)
+        assert c.error == pytest.approx(ref.error, rel=1e-13)
+    positional = Combination(y, e, {"stat": 0.0, "sys": shuffled.to_numpy()})
+    assert abs(positional.value - ref.value) > 0.01  # the bug this guards against
+    assert ref.with_correlation("sys", shuffled).value == pytest.approx(ref.value, rel=1e-13)
+    with pytest.raises(InputError, match=r"correlation of source 'sys'.*unknown \['X'\]"):
+        Combination(y, e, {"stat": 0.0, "sys": m.rename(index={"A": "X"}, columns={"A": "X"})})
+    with pytest.raises(InputError, match="correlation of source 'sys'"):
+        Combination(y, e, {"stat": 0.0, "sys": pd.DataFrame(m.to_numpy())})  # labels 0, 1, 2
+
+
+def test_random_permutations_give_the_same_combination():
+    """Seeded random permutations of every labelled input (values, error rows, error
+    columns, correlation matrices) leave every result unchanged."""
+    rng = np.random.default_rng(SEED + 7)
+    for _ in range(25):
+        n, k = int(rng.integers(2, 6)), int(rng.integers(1, 4))
+        names = [f"exp{i}" for i in range(n)]
+        sources = [f"s{j}" for j in range(k)]
+        y = pd.Series(rng.normal(10, 1, n), index=names)
+        e = pd.DataFrame(rng.uniform(0.2, 2, (n, k)), index=names, columns=sources)
+        corr = {s: pd.DataFrame(random_correlation_matrix(rng, n), index=names, columns=names)
+                for s in sources}
+        ref = Combination(y, e, corr)
+        p, q = list(rng.permutation(names)), list(rng.permutation(sources))
+        c = Combination(y.loc[list(rng.permutation(names))], e.loc[p, q],
+                        {s: corr[s].loc[list(rng.permutation(names)), p] for s in q})
+        assert c.value == pytest.approx(ref.value, rel=1e-12)
+        assert c.error == pytest.approx(ref.error, rel=1e-12)
+        assert c.chi2 == pytest.approx(ref.chi2, rel=1e-9, abs=1e-12)
+        pd.testing.assert_series_equal(c.weights.loc[names], ref.weights, rtol=1e-9, atol=1e-12)
+        pd.testing.assert_series_equal(c.uncertainties.loc[sources], ref.uncertainties, rtol=1e-9)
+        _, _, wb = blue(y, ref.covariance.loc[p, p[::-1]])
+        pd.testing.assert_series_equal(wb, ref.weights, rtol=1e-9, atol=1e-12)
+
+
+def test_mismatched_labels_are_errors():
+    y = pd.Series([1.0, 2.0], index=["A", "B"])
+    with pytest.raises(InputError, match=r"rows of errors \[0, 1\] do not match"):
+        Combination(y, pd.DataFrame([[1.0], [1.0]]), 0.0)  # never silently positional
+    with pytest.raises(InputError, match="names .* differ from the index"):
+        Combination(y, [[1.0], [1.0]], 0.0, names=["B", "A"])
+    with pytest.raises(InputError, match=r"new errors .* unknown \['C'\]"):
+        Combination(y, [[1.0], [1.0]], 0.0).with_errors("source 1", pd.Series({"A": 1.0, "C": 2.0}))
+    # unlabelled values: a labelled errors frame names the measurements
+    c = Combination([1.0, 2.0], pd.DataFrame([[1.0], [2.0]], index=["A", "B"]), 0.0)
+    assert c.names == ["A", "B"]
+
+
+# ----------------------------------------------------------------------------- scale
+@pytest.mark.parametrize("scale", [1e-150, 1e-40, 1.0, 3.7e40, 1e150])
+def test_results_do_not_depend_on_units(scale, wcomb):
+    values, errors, corr = w_mass()
+    centred = values - 80450.0  # keep the values of the errors' size so they scale too
+    ref = Combination(centred, errors, corr)
+    c = Combination(centred * scale, errors * scale, corr)
+    assert c.value == pytest.approx(ref.value * scale, rel=1e-12)
+    assert c.error == pytest.approx(ref.error * scale, rel=1e-12)
+    np.testing.assert_allclose(c.weights, ref.weights, rtol=1e-12)
+    assert c.chi2 == pytest.approx(ref.chi2, rel=1e-10)
+    np.testing.assert_allclose(c.uncertainties, ref.uncertainties * scale, rtol=1e-10)
+    np.testing.assert_allclose(c.quadratic_difference(), ref.quadratic_difference() * scale, rtol=1e-8)
+    np.testing.assert_allclose(c.pulls, ref.pulls, rtol=1e-10)
+    np.testing.assert_allclose(c.chi2_curve([c.value, c.interval()[1]]), [c.chi2, c.chi2 + 1], rtol=1e-9)
+    assert ref.value + 80450 == pytest.approx(wcomb.value, abs=1e-9)
+
+
+def test_tiny_and_huge_inputs_are_computed_not_nan():
+    value, error, w = blue([80457.0, 80448.0], [[1e-310, 0.0], [0.0, 1e-310]])
+    assert value == pytest.approx(80452.5, rel=1e-15)
+    assert error == pytest.approx(np.sqrt(0.5e-310), rel=1e-10)
+    np.testing.assert_allclose(w, [0.5, 0.5], rtol=1e-10)
+    c = Combination([1e-160, 2e-160], [1e-160, 1.5e-160], 0.3)
+    one = Combination([1.0, 2.0], [1.0, 1.5], 0.3)
+    assert c.value == pytest.approx(one.value * 1e-160, rel=1e-13)
+    assert c.error == pytest.approx(one.error * 1e-160, rel=1e-13)
+    assert c.chi2 == pytest.approx(one.chi2, rel=1e-12)
+    big = Combination([1e160, 2e160], [1e160, 1.5e160], 0.3)
+    assert big.value == pytest.approx(one.value * 1e160, rel=1e-13)
+    assert np.isfinite(big.error) and big.error == pytest.approx(one.error * 1e160, rel=1e-13)
+
+
+def test_very_different_errors_are_not_called_correlated():
+    """diag(1e6, 1e-7) is an uncorrelated covariance: the conditioning test is done on
+    the correlation matrix (validation.as_covariance would call it fully correlated)."""
+    value, error, w = blue([1.0, 2.0], np.diag([1e6, 1e-7]))
+    np.testing.assert_allclose(w, [1e-13 / (1 + 1e-13), 1 / (1 + 1e-13)], rtol=1e-12)
+    assert error == pytest.approx(np.sqrt(1 / (1e-6 + 1e7)), rel=1e-12)
+    c = Combination([1.0, 2.0], [1e3, np.sqrt(1e-7)], 0.0)
+    assert c.value == pytest.approx(value, rel=1e-14)
+    with pytest.raises(InputError, match="fully correlated"):
+        Combination([1.0, 2.0], [[1.0, 1e-7], [2.0, 0.0]], [1.0, 0.0])
