@@ -231,7 +231,10 @@ def propagate(f, x, cov, jacobian=None):
     jacobian : callable or array_like, optional
         Analytic Jacobian :math:`J_{ij} = \\partial f_i / \\partial x_j` (a callable is
         evaluated at ``x``), shape (m, n); (n,) for scalar ``f``, (m,) for scalar ``x``.
-        Without it, ``J`` is computed numerically with :func:`jacobi.jacobi`.
+        Without it, ``J`` is computed numerically with :func:`jacobi.jacobi` (adaptive steps
+        with Richardson extrapolation; infinite values of ``f`` are treated like NaN, so it
+        steps away from where ``f`` is undefined), and its error estimate must be below
+        0.1 % of each entry.
 
     Returns
     -------
@@ -243,8 +246,8 @@ def propagate(f, x, cov, jacobian=None):
     ------
     InputError
         NaN/inf in ``x`` or ``cov``; shapes that do not match; an asymmetric or indefinite
-        covariance; ``f`` not finite at ``x``; a Jacobian that is not finite or has the
-        wrong shape.
+        covariance; ``f`` not finite at ``x``; a Jacobian that is not finite, unreliable
+        (numerically) or has the wrong shape.
     """
     xv, scalar_in = _as_point(x)
     n = xv.size
@@ -256,18 +259,27 @@ def propagate(f, x, cov, jacobian=None):
         def g(v):
             arg = float(v) if scalar_in else np.asarray(v, dtype=float)
             with np.errstate(all="ignore"):
-                return np.asarray(f(arg), dtype=float)
-        J = np.asarray(jacobi.jacobi(g, x_call if scalar_in else xv)[0], dtype=float)
-        J = J.reshape(m, n)
+                out = np.asarray(f(arg), dtype=float)
+            # jacobi steps away from points where f is undefined only if it sees NaN (not inf)
+            return np.where(np.isfinite(out), out, np.nan)
+        J, J_err = jacobi.jacobi(g, x_call if scalar_in else xv)
+        J = np.asarray(J, dtype=float).reshape(m, n)
+        J_err = np.asarray(J_err, dtype=float).reshape(m, n)
         if not np.all(np.isfinite(J)):
             raise InputError(f"the derivative of f is not finite at x = {x_call}")
+        bad = J_err > 1e-3 * np.abs(J) + 1e-10 * np.max(np.abs(J))
+        if np.any(bad):
+            rel = np.max(J_err[bad] / np.maximum(np.abs(J[bad]), 1e-300))
+            raise InputError(f"the derivative of f at x = {x_call} could not be computed reliably "
+                             f"(relative error estimate {rel:.1e}): is f differentiable there?")
     else:
         J = jacobian(x_call) if callable(jacobian) else jacobian
         try:
             J = np.asarray(J, dtype=float)
         except (TypeError, ValueError) as exc:
             raise InputError("jacobian must be a matrix of numbers") from exc
-        if J.size != m * n or J.ndim > 2 or (J.ndim == 2 and J.shape != (m, n)):
+        if (J.size != m * n or J.ndim > 2 or (J.ndim == 2 and J.shape != (m, n))
+                or (J.ndim == 1 and min(m, n) != 1)):
             raise InputError(f"jacobian must have shape ({m}, {n}) for {m} output(s) and "
                              f"{n} input(s), got {J.shape}")
         J = J.reshape(m, n)
@@ -318,12 +330,11 @@ def monte_carlo(f, x, cov, size, seed=SEED) -> np.ndarray:
     xs = sample_gaussian(x, cov, n_samples, seed)
     out = _call(f, xs, f"{n_samples} samples (is it vectorised?)")
     want = (n_samples,) if y0.ndim == 0 else (y0.size, n_samples)
-    try:
-        out = np.broadcast_to(out, want)
-    except ValueError:
+    if out.shape != want:  # no broadcasting: a function that sums over samples must not pass
         raise InputError(f"f returned shape {out.shape} for samples of shape {xs.shape}; "
-                         f"expected {want}: write f with numpy operations on x[0], x[1], ...") from None
-    return np.array(out)
+                         f"expected {want}: write f with numpy operations on x[0], x[1], ... "
+                         "(a constant must be written as e.g. 0 * x[0] + c)")
+    return out
 
 
 def correlated_pair(rho, size, seed=SEED) -> np.ndarray:
@@ -752,7 +763,7 @@ class LnYSummary:
 
 
 def lny_samples(x, size=10**6, seed=SEED) -> np.ndarray:
-    """Monte Carlo :math:`z = \\ln y(x)`; NaN where :math:`y \\le 0` (``-inf`` never occurs for y = 0 exactly)."""
+    """Monte Carlo :math:`z = \\ln y(x)`, shape (size,); NaN where :math:`y \\le 0` (y = 0 exactly too: never ``-inf``)."""
     xv = as_number(x, "x")
     y = y_a(xv, _a_samples(size, seed))
     with np.errstate(invalid="ignore", divide="ignore"):
