@@ -1,0 +1,143 @@
+"""Figures of the chapter on the LHC ttbar cross-section combination (8 TeV, e-mu).
+
+Plotting only: every number comes from :mod:`helpers.ttbar` and
+:class:`helpers.combination.Combination`.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from ..combination import Combination
+from ..ttbar import SCAN_SOURCES, groups, lhc_combination, stability_scan
+from ..validation import InputError, as_correlation
+
+__all__ = ["slider_key", "SLIDER_SOURCES", "draw_contributions", "draw_stability_scan",
+           "draw_stability_panel"]
+
+COLOURS = {"ATLAS": "C0", "CMS": "C1", "combination": "k"}
+
+
+def slider_key(source: str) -> str:
+    """A keyword name for a source: lower case, runs of other characters -> ``_``
+    (``"MC+PS"`` -> ``"mc_ps"``, ``"Z+j"`` -> ``"z_j"``)."""
+    return re.sub(r"[^0-9a-z]+", "_", source.lower()).strip("_")
+
+
+SLIDER_SOURCES = {slider_key(s): s for s in SCAN_SOURCES}
+"""Keyword of :func:`draw_stability_panel` -> source (``mc_ps``, ``scale``, ``pdf``, ``vdm``)."""
+
+
+def draw_contributions(fig, comb: Combination | None = None) -> None:
+    """Uncertainty of ATLAS, CMS and the combination, per source (left, largest
+    combined contribution on top) and per group stat / syst / lumi / total (right).
+
+    Measurements show their input errors; the combination shows the BLUE
+    contributions ``sqrt(w^T C_k w)`` (groups: ``sqrt(w^T C_g w)``).
+    """
+    comb = comb or lhc_combination()
+    table = comb.table()
+    columns = [*comb.names, "combination"]
+    order = comb.uncertainties.sort_values().index  # smallest first: largest at the top
+    ax1, ax2 = fig.subplots(1, 2, width_ratios=[2.2, 1])
+    height = 0.8 / len(columns)
+    y = np.arange(len(order))
+    for i, col in enumerate(columns):
+        ax1.barh(y + (len(columns) - 1 - i - (len(columns) - 1) / 2) * height,
+                 table.loc[order, col], height=height, color=COLOURS.get(col, f"C{i + 2}"),
+                 label=col)
+    ax1.set_yticks(y, list(order))
+    ax1.set_xlabel("uncertainty [pb]")
+    ax1.legend(loc="lower right")
+    ax1.grid(axis="y", visible=False)
+
+    grp = groups(comb)
+    blue_g = comb.grouped(grp)["BLUE contribution"]
+    names = [*grp, "total"]
+    yg = np.arange(len(names))[::-1]
+    for i, col in enumerate(columns):
+        if col == "combination":
+            vals = blue_g.loc[names].to_numpy()
+        else:
+            errs = comb.errors.loc[col]
+            vals = [np.sqrt(np.sum(errs[srcs] ** 2)) for srcs in grp.values()]
+            vals.append(comb.total_errors[col])
+        ax2.barh(yg + (len(columns) - 1 - i - (len(columns) - 1) / 2) * height, vals,
+                 height=height, color=COLOURS.get(col, f"C{i + 2}"))
+    ax2.set_yticks(yg, names)
+    ax2.set_xlabel("uncertainty [pb]")
+    ax2.grid(axis="y", visible=False)
+
+
+def draw_stability_scan(fig, sources=SCAN_SOURCES, comb: Combination | None = None) -> None:
+    """Combined cross section (top) and its error (bottom) against the assumed
+    ATLAS-CMS correlation of each source in turn (others nominal) and of all together.
+    Dots mark the nominal correlation of each source."""
+    comb = comb or lhc_combination()
+    scan = stability_scan(sources, comb=comb)
+    ax1, ax2 = fig.subplots(2, 1, sharex=True)
+    keys = list(dict.fromkeys(scan.columns.get_level_values(0)))
+    nominal = {s: comb.source_correlations[s].iat[0, 1] for s in keys if s != "all"}
+    for i, key in enumerate(keys):
+        style = dict(color="k", ls="--") if key == "all" else dict(color=f"C{i}")
+        label = "all of them" if key == "all" else key
+        ax1.plot(scan.index, scan[key]["value"], label=label, **style)
+        ax2.plot(scan.index, scan[key]["error"], **style)
+        if key != "all":
+            rho0 = nominal[key]
+            at = comb.with_correlation(key, rho0)
+            ax1.plot(rho0, at.value, "o", color=style["color"], ms=5)
+            ax2.plot(rho0, at.error, "o", color=style["color"], ms=5)
+    ax1.axhline(comb.value, color="0.5", lw=0.8, ls=":")
+    ax2.axhline(comb.error, color="0.5", lw=0.8, ls=":")
+    ax1.set_ylabel(r"combined $\sigma_{t\bar t}$ [pb]")
+    ax2.set_ylabel("its uncertainty [pb]")
+    ax2.set_xlabel(r"assumed ATLAS-CMS correlation $\rho$ of the source")
+    ax1.legend(loc="best", ncols=2)
+
+
+def draw_stability_panel(fig, **correlations) -> str:
+    """Slider view: the combination with other correlations for some sources.
+
+    Keywords are :func:`slider_key` names of sources (``mc_ps=0.5, scale=0.5,
+    pdf=1.0, vdm=1.0``, or any other source); sources not given keep their nominal
+    correlation. Left: both measurements, the nominal and the modified combination
+    with their errors; right: the BLUE weights, nominal and modified. Returns a
+    one-line summary.
+    """
+    nominal = lhc_combination()
+    keys = {slider_key(s): s for s in nominal.sources}
+    unknown = [k for k in correlations if k not in keys]
+    if unknown:
+        raise InputError(f"unknown source keyword(s) {unknown}; use one of {sorted(keys)}")
+    comb = nominal
+    for k, rho in correlations.items():
+        comb = comb.with_correlation(keys[k], as_correlation(rho, f"correlation of {keys[k]}"))
+    ax1, ax2 = fig.subplots(1, 2, width_ratios=[1.6, 1])
+    rows = [(m, nominal.values[m], nominal.total_errors[m], COLOURS[m]) for m in nominal.names]
+    rows += [("nominal combination", nominal.value, nominal.error, "0.5"),
+             ("this setting", comb.value, comb.error, "k")]
+    for i, (label, v, e, c) in enumerate(rows):
+        ax1.errorbar(v, -i, xerr=e, fmt="o", color=c, capsize=3)
+    ax1.set_yticks(-np.arange(len(rows)), [r[0] for r in rows])
+    ax1.set_xlabel(r"$\sigma_{t\bar t}$ [pb]")
+    ax1.set_xlim(215, 265)
+    ax1.grid(axis="y", visible=False)
+    x = np.arange(nominal.n)
+    ax2.bar(x - 0.2, nominal.weights.to_numpy(), width=0.4, color="0.6", label="nominal")
+    ax2.bar(x + 0.2, comb.weights.to_numpy(), width=0.4,
+            color=[COLOURS[m] for m in comb.names], label="this setting")
+    ax2.set_xticks(x, comb.names)
+    ax2.axhline(0, color="k", lw=0.8)
+    ax2.set_ylim(-0.2, 1.2)
+    ax2.set_ylabel("BLUE weight")
+    ax2.legend(loc="upper right")
+    w = comb.weights
+    settings = ", ".join(f"{keys[k]} {float(r):.2f}" for k, r in correlations.items())
+    note = " Negative weight!" if comb.has_negative_weights else ""
+    return (f"σ = {comb.value:.1f} ± {comb.error:.2f} pb (nominal {nominal.value:.1f} ± "
+            f"{nominal.error:.2f}), weights {w.iloc[0]:.3f} / {w.iloc[1]:.3f}, "
+            f"chi2 = {comb.chi2:.3f}" + (f"; correlations: {settings}" if settings else "")
+            + f".{note}")
