@@ -12,6 +12,7 @@ from scipy import integrate, stats
 
 from helpers import SEED
 from helpers import propagation as P
+from helpers.propagation.tools import _psd_factor as psd_factor
 from helpers.figures import propagation as F
 from helpers.validation import InputError
 
@@ -231,7 +232,7 @@ def test_sample_gaussian_singular():
     np.testing.assert_allclose((s[1] - 1.0) / 0.1, -(s[0] - 2.0) / 0.2, atol=1e-12)
     rng = np.random.default_rng(SEED + 4)
     C = random_cov(rng, 4, rank=2)
-    L = P._psd_factor(C)
+    L = psd_factor(C)
     np.testing.assert_allclose(L @ L.T, C, atol=1e-10 * np.abs(C).max())
     s = P.sample_gaussian(np.zeros(4), C, 100_000)
     np.testing.assert_allclose(np.cov(s), C, atol=0.03 * np.abs(C).max())

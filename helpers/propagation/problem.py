@@ -1,0 +1,339 @@
+"""The chapter's problem: y = 1 + a1 x + a2 x^2, the b reparametrisation, z = ln y,
+and the seed notebook's mistakes (see :mod:`helpers.propagation`)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .. import SEED
+from ..validation import InputError, as_correlation, as_finite_array, as_number, as_vector
+from .tools import P68, cut_statistics, propagate, sample_gaussian, summarize
+
+__all__ = [
+    "A_NOMINAL", "A_ERRORS", "RHO", "cov_a", "y_a", "y_b", "a_to_b", "b_to_a",
+    "jacobian_a_to_b", "b_linear", "sigma_y_formula", "sigma_y_a", "sigma_y_b", "sigma_z",
+    "mc_vs_linear_table", "b_samples", "b_mc_table", "b2_cut_scan",
+    "LnYSummary", "lny_samples", "lny_distribution", "lny_table",
+    "sigma_y_seed_root", "sigma_y_seed_final", "y_b_seed", "seed_mistakes_table",
+]
+
+
+# ====================================================================== the chapter's problem
+A_NOMINAL = (2.0, 1.0)
+"""Nominal :math:`(a_1, a_2)`."""
+A_ERRORS = (0.2, 0.1)
+"""Errors :math:`(\\sigma_1, \\sigma_2)`."""
+RHO = -0.8
+"""Correlation of :math:`a_1` and :math:`a_2`."""
+
+
+def _problem_inputs(rho, sigma1, sigma2):
+    r = as_correlation(rho, "rho")
+    s1 = as_number(sigma1, "sigma1", non_negative=True)
+    s2 = as_number(sigma2, "sigma2", non_negative=True)
+    return r, s1, s2
+
+
+def cov_a(rho=RHO, sigma1=A_ERRORS[0], sigma2=A_ERRORS[1]) -> np.ndarray:
+    """:math:`\\mathrm{Cov}(a) = ((\\sigma_1^2, \\rho\\sigma_1\\sigma_2), (\\rho\\sigma_1\\sigma_2, \\sigma_2^2))`.
+
+    :math:`|\\rho| = 1` and zero errors give a singular (still legal) matrix.
+    """
+    r, s1, s2 = _problem_inputs(rho, sigma1, sigma2)
+    c = r * s1 * s2
+    return np.array([[s1 * s1, c], [c, s2 * s2]])
+
+
+def y_a(x, a):
+    """:math:`y = 1 + a_1 x + a_2 x^2`; ``a[0]``, ``a[1]`` broadcast against ``x``."""
+    return 1.0 + a[0] * x + a[1] * x**2
+
+
+def y_b(x, b):
+    """:math:`y = 1 + x(1 + x)/b_1 + x(1 - x)/b_2` (the same curve as :func:`y_a` for ``b = a_to_b(a)``)."""
+    return 1.0 + x * (1.0 + x) / b[0] + x * (1.0 - x) / b[1]
+
+
+def a_to_b(a) -> np.ndarray:
+    """:math:`b_1 = 2/(a_1 + a_2)`, :math:`b_2 = 2/(a_1 - a_2)`; shape follows ``a`` (components first)."""
+    a = np.asarray(a, dtype=float)
+    with np.errstate(divide="ignore"):
+        return np.stack([2.0 / (a[0] + a[1]), 2.0 / (a[0] - a[1])])
+
+
+def b_to_a(b) -> np.ndarray:
+    """Inverse of :func:`a_to_b`: :math:`a_1 = 1/b_1 + 1/b_2`, :math:`a_2 = 1/b_1 - 1/b_2`."""
+    b = np.asarray(b, dtype=float)
+    return np.stack([1.0 / b[0] + 1.0 / b[1], 1.0 / b[0] - 1.0 / b[1]])
+
+
+def jacobian_a_to_b(a=A_NOMINAL) -> np.ndarray:
+    """:math:`M_{ij} = \\partial b_i/\\partial a_j = ((-2/s^2, -2/s^2), (-2/d^2, +2/d^2))`, :math:`s = a_1 + a_2`, :math:`d = a_1 - a_2`."""
+    a1, a2 = as_vector(a, "a")
+    s, d = a1 + a2, a1 - a2
+    if s == 0 or d == 0:
+        raise InputError(f"b is undefined at a = ({a1:g}, {a2:g}) (a1 + a2 or a1 - a2 is 0)")
+    return np.array([[-2 / s**2, -2 / s**2], [-2 / d**2, 2 / d**2]])
+
+
+def b_linear(rho=RHO, sigma1=A_ERRORS[0], sigma2=A_ERRORS[1]) -> tuple[np.ndarray, np.ndarray]:
+    """Nominal :math:`b` and :math:`\\mathrm{Cov}(b) = M\\,\\mathrm{Cov}(a)\\,M^T` (analytic Jacobian)."""
+    return propagate(a_to_b, A_NOMINAL, cov_a(rho, sigma1, sigma2), jacobian=jacobian_a_to_b)
+
+
+def _as_x(x) -> np.ndarray:
+    return as_finite_array(x, "x")
+
+
+def sigma_y_formula(x, rho=RHO, sigma1=A_ERRORS[0], sigma2=A_ERRORS[1]):
+    """Closed form :math:`\\sigma_y = |x|\\sqrt{\\sigma_1^2 + 2\\rho\\sigma_1\\sigma_2 x + \\sigma_2^2 x^2}` (vectorised)."""
+    r, s1, s2 = _problem_inputs(rho, sigma1, sigma2)
+    xx = _as_x(x)
+    rad = np.maximum(s1**2 + 2 * r * s1 * s2 * xx + s2**2 * xx**2, 0.0)  # >= 0 up to rounding
+    out = np.abs(xx) * np.sqrt(rad)
+    return float(out) if out.ndim == 0 else out
+
+
+def sigma_y_a(x, rho=RHO, sigma1=A_ERRORS[0], sigma2=A_ERRORS[1]):
+    """:math:`\\sigma_y(x)` by numerical linear propagation of Cov(a) through :func:`y_a` (jacobi).
+
+    All ``x`` at once: the function propagated is the whole curve, so the diagonal of the
+    result holds :math:`\\sigma_y^2(x)`.
+    """
+    xx = _as_x(x)
+    flat = xx.reshape(-1)
+    _, cov = propagate(lambda a: y_a(flat, a), A_NOMINAL, cov_a(rho, sigma1, sigma2))
+    out = np.sqrt(np.maximum(np.diag(cov), 0.0)).reshape(xx.shape)
+    return float(out) if out.ndim == 0 else out
+
+
+def sigma_y_b(x, cov_b=None, b=None):
+    """:math:`\\sigma_y(x)` by linear propagation of :math:`\\mathrm{Cov}(b)` through :func:`y_b`.
+
+    Defaults: ``b`` and ``cov_b`` from :func:`b_linear`. Pass another ``cov_b`` (e.g. the
+    covariance of Monte Carlo samples after a cut) to see what it does to the band.
+    """
+    b0, c0 = b_linear()
+    b = b0 if b is None else as_vector(b, "b")
+    cov_b = c0 if cov_b is None else cov_b
+    xx = _as_x(x)
+    flat = xx.reshape(-1)
+    _, cov = propagate(lambda bb: y_b(flat, bb), b, cov_b)
+    out = np.sqrt(np.maximum(np.diag(cov), 0.0)).reshape(xx.shape)
+    return float(out) if out.ndim == 0 else out
+
+
+def sigma_z(x, rho=RHO, sigma1=A_ERRORS[0], sigma2=A_ERRORS[1]):
+    """Linear :math:`\\sigma_z = \\sigma_y/|y|` for :math:`z = \\ln y` (``inf`` where y = 0, i.e. x = -1)."""
+    xx = _as_x(x)
+    y = y_a(xx, A_NOMINAL)
+    with np.errstate(divide="ignore"):
+        out = sigma_y_formula(xx, rho, sigma1, sigma2) / np.abs(y)
+    return float(out) if np.ndim(out) == 0 else out
+
+
+def _a_samples(size, seed, rho=RHO, sigma1=A_ERRORS[0], sigma2=A_ERRORS[1]) -> np.ndarray:
+    return sample_gaussian(A_NOMINAL, cov_a(rho, sigma1, sigma2), size, seed)
+
+
+def mc_vs_linear_table(xs=(-3.0, -1.0, 0.0, 1.0, 3.0), size=10**6, seed=SEED, rho=RHO,
+                       sigma1=A_ERRORS[0], sigma2=A_ERRORS[1]) -> pd.DataFrame:
+    """Monte Carlo of :math:`y(x)` against linear propagation, with the MC error of every number.
+
+    One sample of :math:`(a_1, a_2)` is pushed through the curve at every ``x``. Columns:
+    ``y``, ``sigma_linear`` (closed form), ``mc_mean``, ``mc_mean_error``, ``mc_std``,
+    ``mc_std_error``, ``mc_median``, ``mc_median_error``, ``mc_halfwidth68``,
+    ``mc_halfwidth68_error``, and the pulls ``pull_mean = (mc_mean - y)/mc_mean_error`` and
+    ``pull_std = (mc_std - sigma_linear)/mc_std_error`` (0 where both differences and errors
+    vanish, as at x = 0 where every sample gives y = 1).
+    """
+    xv = as_vector(xs, "xs")
+    a = _a_samples(size, seed, rho, sigma1, sigma2)
+    ys = y_a(xv[:, None], a[:, None, :])
+    rows = []
+    for x, yx in zip(xv, ys):
+        s = summarize(yx)
+        y0 = float(y_a(x, A_NOMINAL))
+        sig = sigma_y_formula(x, rho, sigma1, sigma2)
+        rows.append({
+            "x": x, "y": y0, "sigma_linear": sig,
+            "mc_mean": s.mean, "mc_mean_error": s.mean_error,
+            "mc_std": s.std, "mc_std_error": s.std_error,
+            "mc_median": s.median, "mc_median_error": s.median_error,
+            "mc_halfwidth68": s.halfwidth68, "mc_halfwidth68_error": s.halfwidth68_error,
+            "pull_mean": _pull(s.mean - y0, s.mean_error),
+            "pull_std": _pull(s.std - sig, s.std_error),
+        })
+    return pd.DataFrame(rows).set_index("x")
+
+
+def _pull(diff: float, err: float) -> float:
+    if err > 0:
+        return diff / err
+    return 0.0 if abs(diff) < 1e-12 else np.sign(diff) * np.inf
+
+
+def b_samples(size=10**6, seed=SEED, rho=RHO, sigma1=A_ERRORS[0], sigma2=A_ERRORS[1]) -> np.ndarray:
+    """Monte Carlo :math:`(b_1, b_2)` from Gaussian :math:`(a_1, a_2)`, shape (2, size)."""
+    return a_to_b(_a_samples(size, seed, rho, sigma1, sigma2))
+
+
+def b_mc_table(size=10**6, seed=SEED) -> pd.DataFrame:
+    """:math:`b_1` and :math:`b_2`: linear propagation against the :func:`summarize` of the MC samples.
+
+    Rows ``b1``, ``b2``; columns ``nominal``, ``sigma_linear`` and every field of :class:`Summary`.
+    For :math:`b_1` everything agrees; for :math:`b_2` mean and std are not estimates of
+    anything (they do not exist) while median and quantiles are stable.
+    """
+    b0, cb = b_linear()
+    bs = b_samples(size, seed)
+    rows = {}
+    for i, name in enumerate(("b1", "b2")):
+        rows[name] = {"nominal": b0[i], "sigma_linear": float(np.sqrt(cb[i, i])),
+                      **summarize(bs[i]).as_dict()}
+    return pd.DataFrame(rows).T
+
+
+def b2_cut_scan(his=(3.0, 5.0, 10.0, 20.0, 100.0, 1000.0), lo=0.0, size=10**6,
+                seed=SEED) -> pd.DataFrame:
+    """:func:`cut_statistics` of :math:`b_2` for the cut ``lo < b2 < hi`` at each ``hi``.
+
+    Also the variance of all samples and the linear :math:`\\mathrm{Var}(b_2)` as columns
+    ``variance_all`` and ``variance_linear``: the kept variance follows the cut, not the data.
+    """
+    his = as_vector(his, "his")
+    b2 = b_samples(size, seed)[1]
+    var_lin = float(b_linear()[1][1, 1])
+    rows = []
+    for hi in his:
+        d = cut_statistics(b2, lo, hi).as_dict()
+        d["variance_linear"] = var_lin
+        rows.append(d)
+    return pd.DataFrame(rows).set_index("hi")
+
+
+@dataclass(frozen=True)
+class LnYSummary:
+    """Distribution of :math:`z = \\ln y(x)` from Monte Carlo next to the linear Gaussian.
+
+    ``fraction_undefined`` counts samples with :math:`y \\le 0` (``fraction_undefined_exact``
+    is :math:`\\Phi(-y/\\sigma_y)`, exact because :math:`y` is Gaussian). ``z_*`` quantiles are
+    of the *defined* samples only; ``linear_coverage`` is the fraction of *all* samples
+    inside the linear interval :math:`z_0 \\pm \\sigma_z` (68.27 % if linear propagation were right;
+    undefined samples count as outside).
+    """
+
+    x: float
+    y: float
+    sigma_y: float
+    z_linear: float
+    sigma_z_linear: float
+    fraction_undefined: float
+    fraction_undefined_error: float
+    fraction_undefined_exact: float
+    z_lo68: float
+    z_median: float
+    z_hi68: float
+    z_mean: float
+    z_std: float
+    linear_coverage: float
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def lny_samples(x, size=10**6, seed=SEED) -> np.ndarray:
+    """Monte Carlo :math:`z = \\ln y(x)`, shape (size,); NaN where :math:`y \\le 0` (y = 0 exactly too: never ``-inf``)."""
+    xv = as_number(x, "x")
+    y = y_a(xv, _a_samples(size, seed))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(y > 0, np.log(np.where(y > 0, y, 1.0)), np.nan)
+
+
+def lny_distribution(x, size=10**6, seed=SEED) -> LnYSummary:
+    """Where :math:`\\sigma_z = \\sigma_y/|y|` works and where it does not (see :class:`LnYSummary`).
+
+    At x = -1, :math:`y = (1 + x)^2 = 0`: the linear :math:`z_0 = -\\infty`,
+    :math:`\\sigma_z = \\infty`, and half the samples have no logarithm at all.
+    """
+    xv = as_number(x, "x")
+    z = lny_samples(xv, size, seed)
+    n = z.size
+    ok = np.isfinite(z)
+    zk = z[ok]
+    y0 = float(y_a(xv, A_NOMINAL))
+    sy = sigma_y_formula(xv)
+    with np.errstate(divide="ignore"):
+        z0 = float(np.log(y0)) if y0 > 0 else -np.inf
+        sz = sy / abs(y0) if y0 != 0 else np.inf
+    f = 1 - zk.size / n
+    exact = float(stats.norm.cdf(-y0 / sy)) if sy > 0 else float(y0 <= 0)
+    if zk.size >= 2:
+        q = np.quantile(zk, [P68[0], 0.5, P68[1]])
+        zm, zs = float(np.mean(zk)), float(np.std(zk, ddof=1))
+    else:
+        q, zm, zs = [np.nan] * 3, np.nan, np.nan
+    if np.isfinite(z0) and np.isfinite(sz):
+        cover = float(np.mean(ok & (np.abs(np.where(ok, z, 0.0) - z0) <= sz)))
+    else:
+        cover = 0.0  # the linear interval is empty or meaningless
+    return LnYSummary(x=xv, y=y0, sigma_y=sy, z_linear=z0, sigma_z_linear=float(sz),
+                      fraction_undefined=f, fraction_undefined_error=float(np.sqrt(f * (1 - f) / n)),
+                      fraction_undefined_exact=exact, z_lo68=float(q[0]), z_median=float(q[1]),
+                      z_hi68=float(q[2]), z_mean=zm, z_std=zs, linear_coverage=cover)
+
+
+def lny_table(xs=(-3.0, -2.0, -1.5, -1.0, -0.5, 0.5, 1.0, 3.0), size=10**6, seed=SEED) -> pd.DataFrame:
+    """:func:`lny_distribution` at each ``x`` (one row per x)."""
+    xv = as_vector(xs, "xs")
+    return pd.DataFrame([lny_distribution(x, size, seed).as_dict() for x in xv]).set_index("x")
+
+
+# ====================================================================== the seed notebook's mistakes
+def sigma_y_seed_root(x):
+    """Mistake: :math:`0.2|x|\\sqrt{1 - 0.4x + 0.25x^2}` (the cross term halved; correct: -0.8x)."""
+    xx = _as_x(x)
+    out = 0.2 * np.abs(xx) * np.sqrt(1 - 0.4 * xx + 0.25 * xx**2)
+    return float(out) if out.ndim == 0 else out
+
+
+def sigma_y_seed_final(x):
+    """Mistake: :math:`0.2|x|\\sqrt{1 - 0.8x - 0.25x^2}` (sign of x^2; correct: +0.25x^2).
+
+    The radicand is negative for x > 0.961 and x < -4.161: NaN there (it cannot be an error).
+    """
+    xx = _as_x(x)
+    rad = 1 - 0.8 * xx - 0.25 * xx**2
+    with np.errstate(invalid="ignore"):
+        out = 0.2 * np.abs(xx) * np.sqrt(np.where(rad >= 0, rad, np.nan))
+    return float(out) if out.ndim == 0 else out
+
+
+def y_b_seed(x, b):
+    """Mistake: :math:`1 + x(1 + x)/b_1 + x(x - 1)/b_2` (sign of the b2 term; correct: x(1 - x)/b_2).
+
+    With the nominal b this is :math:`1 + x + 2x^2` instead of :math:`(1 + x)^2`; it agrees only at x = 0 and x = 1.
+    """
+    return 1.0 + x * (1.0 + x) / b[0] + x * (x - 1.0) / b[1]
+
+
+def seed_mistakes_table(xs=(-3.0, -1.0, 0.0, 1.0, 3.0)) -> pd.DataFrame:
+    """The correct numbers next to the seed notebook's at each x.
+
+    Columns: ``sigma_y`` (correct, rho = -0.8), ``sigma_y_root_04`` (-0.4x inside the root),
+    ``sigma_y_final_minus`` (-0.25x^2; NaN where its radicand is negative), ``y`` (correct),
+    ``y_b_sign_error`` (x(x - 1)/b_2).
+    """
+    xv = as_vector(xs, "xs")
+    b0 = a_to_b(A_NOMINAL)
+    return pd.DataFrame({
+        "sigma_y": sigma_y_formula(xv),
+        "sigma_y_root_04": sigma_y_seed_root(xv),
+        "sigma_y_final_minus": sigma_y_seed_final(xv),
+        "y": y_a(xv, A_NOMINAL),
+        "y_b_sign_error": y_b_seed(xv, b0),
+    }, index=pd.Index(xv, name="x"))
