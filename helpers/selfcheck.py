@@ -118,7 +118,10 @@ def check(key: str, answer) -> CheckResult:
     tuples element by element. The returned message says "correct" or "not yet" and
     the tolerance, never the expected value itself.
     """
-    ex = _lookup(key)
+    if key not in EXERCISES:
+        known = ", ".join(sorted(EXERCISES))
+        return CheckResult(str(key), False, f"✗ there is no exercise {key!r}; the known ones are: {known}.")
+    ex = EXERCISES[key]
     want = np.atleast_1d(np.asarray(ex.compute(), dtype=float))
     try:
         got = np.atleast_1d(np.asarray(answer, dtype=float))

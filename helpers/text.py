@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from .validation import as_number
 
-__all__ = ["glue_number"]
+__all__ = ["glue_number", "round_significant"]
 
 
-def glue_number(name: str, value, digits: int = 6) -> float:
+def round_significant(value, digits: int = 6, name: str = "value") -> float:
+    """``value`` rounded to ``digits`` significant digits (an exact zero stays zero)."""
+    x = as_number(value, name)
+    return float(f"{x:.{digits}g}") if x != 0 else 0.0
+
+
+def glue_number(name: str, value, digits: int = 6) -> None:
     """``myst_nb.glue`` a number, rounded to ``digits`` significant digits.
 
     The prose formats it further (``{glue:text}`name:.2f```); rounding here keeps
     last-bit floating-point noise out of the stored output that nbval compares.
+    Returns nothing, so a cell of glue calls prints nothing in JupyterLab.
     """
     from myst_nb import glue
 
-    x = as_number(value, name)
-    rounded = float(f"{x:.{digits}g}") if x != 0 else 0.0
-    glue(name, rounded, display=False)
-    return rounded
+    glue(name, round_significant(value, digits, name), display=False)

@@ -6,7 +6,8 @@ singular covariance at an extreme slider position) the panel shows the short mes
 in place of the figure instead of a traceback.
 
 On the static website the sliders cannot run Python: the page shows the figure stored
-for the initial slider values. Chapters therefore show a static figure teaching the
+for the initial slider values, with the one-line :data:`STORED_HINT` in place of the
+empty hint line of a live panel. Chapters therefore show a static figure teaching the
 same point before every panel.
 """
 
@@ -22,19 +23,16 @@ import matplotlib.pyplot as plt
 
 from .validation import InputError
 
-__all__ = ["SliderPanel", "slider", "STATIC_NOTE", "static_note"]
+__all__ = ["SliderPanel", "slider", "STORED_HINT", "HINT_CLASS"]
 
-STATIC_NOTE = (
-    "On the website the sliders are frozen at their start values (there is no Python "
-    "kernel behind a static page). Open the chapter in JupyterLab to move them."
-)
+HINT_CLASS = "slider-hint"
 
-
-def static_note():
-    """:data:`STATIC_NOTE` as rendered Markdown, shown above every slider panel."""
-    from IPython.display import Markdown
-
-    return Markdown(f"> **Sliders on the website.** {STATIC_NOTE}")
+STORED_HINT = "⏸ Sliders not live: run the cells of this chapter (Run ▸ Run All Cells) to move them."
+"""The one line a stored slider panel shows where no kernel runs behind it: the website,
+or a notebook opened but not yet run. ``python -m helpers.authoring execute`` writes it
+into the stored state; a live panel's hint line is empty. Also the panel's text form,
+which JupyterLab shows for an untrusted notebook (ipywidgets cuts that form at 110
+characters, so the hint stays shorter)."""
 
 
 def slider(value: float, lo: float, hi: float, step: float, description: str,
@@ -68,10 +66,17 @@ class SliderPanel(widgets.VBox):
         self.sliders = sliders
         self.output = widgets.Output()
         self.message = widgets.HTML(value="")
+        self.hint = widgets.HTML(value="")
+        self.hint.add_class(HINT_CLASS)
         for w in sliders.values():
             w.observe(self._on_change, names="value")
-        super().__init__(children=[*sliders.values(), self.message, self.output])
+        super().__init__(children=[self.hint, *sliders.values(), self.message, self.output])
         self.update()
+
+    def __repr__(self) -> str:
+        # the text/plain form of the panel: what a notebook shows where the widget
+        # cannot be drawn (an untrusted notebook from a fresh clone)
+        return STORED_HINT
 
     @property
     def values(self) -> dict:

@@ -127,3 +127,73 @@ def test_student_notebook_keeps_text_sharing_a_cell_with_solution_fences():
     assert "Hidden" not in text and "secret" not in text
     assert sum("your-solution" in c.metadata.get("tags", []) for c in out.cells) == 2
     assert exercise_labels(out) == ["ex-b"] and not solution_labels(out)
+
+
+# ------------------------------------------------------------- the JupyterLab editions
+from helpers.authoring import full_notebook  # noqa: E402
+from helpers.authoring.editions import (EditionError, citation_text, glue_values,  # noqa: E402
+                                        lab_markdown)
+
+_RAW_MYST = re.compile(r"\{(glue|cite)[^}]*\}`|solution-start|solution-end")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_editions_write_out_every_glued_number_and_citation(path):
+    nb = nbformat.read(path, as_version=4)
+    values = glue_values(nb)
+    roles = [(m.group(1), m.group(2) or "") for c in nb.cells if c.cell_type == "markdown"
+             for m in re.finditer(r"\{glue:text\}`([^`:]+):?([^`]*)`", c.source)]
+    for edition in (student_notebook(nb), full_notebook(nb)):
+        prose = "\n".join(c.source for c in edition.cells if c.cell_type == "markdown")
+        assert not _RAW_MYST.search(prose), _RAW_MYST.search(prose).group(0)
+        for key, spec in roles:
+            assert format(values[key], spec) in prose, key
+    # the stored values are the ones the notebook glued (a number for every role)
+    assert {k for k, _ in roles} <= set(values)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_full_edition_keeps_every_solution_in_a_box(path):
+    nb = nbformat.read(path, as_version=4)
+    full = full_notebook(nb)
+    boxes = [c for c in full.cells if c.cell_type == "markdown" and ":::{solution}" in c.source]
+    labels = solution_labels(nb)
+    assert sorted({re.search(r":::\{solution\} (\S+)", c.source).group(1) for c in boxes}) == sorted(labels)
+    book_code = [c.source for c in nb.cells if c.cell_type == "code"]
+    assert [c.source for c in full.cells if c.cell_type == "code"] == book_code
+    # outputs and the stored sliders are kept; hidden-on-the-website cells are collapsed
+    assert full.metadata.get("widgets") == nb.metadata.get("widgets")
+    for c in full.cells:
+        if c.cell_type == "code" and {"hide-input", "remove-cell"} & set(c.metadata.get("tags", [])):
+            assert c.metadata["jupyter"]["source_hidden"] is True
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_editions_caption_every_figure(path):
+    nb = nbformat.read(path, as_version=4)
+    figures = [c for c in nb.cells if c.cell_type == "code"
+               and any("image/png" in o.get("data", {}) for o in c.outputs)]
+    for c in figures:
+        fig = c.metadata.get("mystnb", {})
+        assert len(fig.get("figure", {}).get("caption", "")) > 40, c.source[:60]
+        assert len(fig.get("image", {}).get("alt", "")) > 40, c.source[:60]
+    full = full_notebook(nb)
+    captions = [c for c in full.cells if "figure-caption" in c.metadata.get("tags", [])]
+    assert len(captions) == len(figures)
+
+
+def test_lab_markdown_formats_like_the_website_and_refuses_unknown_keys():
+    values = {"x": 80450.56, "w": -0.605}
+    assert lab_markdown("m = {glue:text}`x:.1f` and {glue:text}`w:.2f`", values) == "m = 80450.6 and -0.60"
+    assert lab_markdown("{cite}`lyons1988`", {}) == "[Lyons et al., 1988]"
+    assert citation_text("james1975", "t") == "James and Roos [1975]"
+    assert citation_text("cowan1998,valassi2003") == "[Cowan, 1998; Valassi, 2003]"
+    with pytest.raises(EditionError, match="nope"):
+        lab_markdown("{glue:text}`nope:.1f`", values)
+    with pytest.raises(EditionError, match="not in references.bib"):
+        citation_text("nobody2024")
+
+
+def test_write_editions_refuses_an_empty_list(tmp_path):
+    with pytest.raises(EditionError, match="no notebooks"):
+        write_student_edition(tmp_path, [])

@@ -27,9 +27,18 @@ def test_message_for_bad_answers():
     assert "expected 1 number" in repr(check("intro-sem", [0.1, 0.1]))
 
 
-def test_unknown_exercise_is_an_input_error():
+def test_unknown_exercise_is_one_line_naming_the_known_keys():
+    res = check("wmass-uncorrelated", 35.5)          # a mistyped key
+    assert not res
+    text = repr(res)
+    assert text.startswith("✗") and "\n" not in text and "wmass-uncorrelated" in text
+    for key in EXERCISES:
+        assert key in text
+
+
+def test_unknown_exercise_is_an_input_error_for_authors():
     with pytest.raises(InputError, match="no exercise called"):
-        check("no-such-exercise", 1.0)
+        expected("no-such-exercise")
 
 
 def test_sem_answer_matches_monte_carlo():

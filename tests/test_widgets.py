@@ -49,7 +49,27 @@ def test_intro_panel_at_every_slider_end(n):
     assert mc == pytest.approx(exact, rel=0.1)
 
 
-def test_static_note_is_markdown_explaining_frozen_sliders():
-    from helpers.widgets import STATIC_NOTE, static_note
-    md = static_note()._repr_markdown_()
-    assert STATIC_NOTE in md and "JupyterLab" in md
+def test_live_panel_has_empty_hint_and_stored_state_gets_the_hint():
+    import nbformat
+
+    from helpers.authoring import mark_stored_panels
+    from helpers.widgets import HINT_CLASS, STORED_HINT
+
+    panel = SliderPanel(_draw, {"x": slider(1.0, -1.0, 2.0, 0.1, "x")})
+    assert panel.hint.value == "" and HINT_CLASS in panel.hint._dom_classes
+    assert panel.children[0] is panel.hint
+    # the text form JupyterLab shows for an untrusted notebook is the hint, not a repr
+    assert repr(panel) == STORED_HINT and "SliderPanel(" not in repr(panel)
+    bundle = panel._repr_mimebundle_()
+    assert bundle["text/plain"] == STORED_HINT
+    # the stored state (what the website and a not-run notebook show) carries the hint
+    state = {panel.hint.model_id: {"model_name": "HTMLModel",
+                                   "state": panel.hint.get_state()},
+             panel.message.model_id: {"model_name": "HTMLModel",
+                                      "state": panel.message.get_state()}}
+    nb = nbformat.v4.new_notebook(metadata={"widgets": {
+        "application/vnd.jupyter.widget-state+json": {"state": state}}})
+    assert mark_stored_panels(nb) == 1
+    state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    assert state[panel.hint.model_id]["state"]["value"] == STORED_HINT
+    assert state[panel.message.model_id]["state"]["value"] != STORED_HINT

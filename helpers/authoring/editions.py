@@ -1,0 +1,225 @@
+"""The JupyterLab editions of the book: what students open.
+
+The chapters in ``book/`` are written for the website (Jupyter Book 1, MyST). JupyterLab
+renders MyST directives (exercises, solutions, admonitions, maths) with the
+``jupyterlab-myst`` extension, but two things only the website build can resolve:
+
+* ``{glue:text}`` roles: the number lives in a stored output of another cell, so
+  JupyterLab would show the key (``w_value:.1f``) instead of the value;
+* ``{cite}`` roles: the bibliography is a Sphinx extension.
+
+The editions written here replace both with the text the website shows (the same number
+formatted the same way, the same author-year citation), turn the website's gated
+solutions into boxes JupyterLab draws, collapse the code cells the website hides, and put
+each figure's caption below its cell:
+
+``student/``    solutions replaced by empty cells, outputs and widget state cleared;
+``solutions/``  the full chapters with solutions, outputs and stored sliders kept.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import nbformat
+
+from .sphinx_ext import authors_text
+from .notebooks import ROOT, toc_notebooks
+
+__all__ = ["glue_values", "citation_text", "lab_markdown", "student_notebook", "full_notebook",
+           "write_student_edition", "write_editions", "EditionError"]
+
+
+class EditionError(ValueError):
+    """A chapter the editions cannot render faithfully (unknown glue key, citation, ...)."""
+
+
+_SOL_START = re.compile(r"```\{solution-start\}\s*(\S+)[^\n]*\n(?:\s*:[a-z-]+:[^\n]*\n)*```")
+_SOL_END = re.compile(r"```\{solution-end\}\s*\n```")
+_GLUE = re.compile(r"\{glue(?::text|:)?\}`([^`:]+)(?::([^`]*))?`")
+_CITE = re.compile(r"\{cite(?::(p|t|ps|ts))?\}`([^`]+)`")
+
+_HIDE_SOURCE = {"remove-cell", "remove-input", "hide-input", "hide-cell"}
+_HIDE_OUTPUT = {"remove-output", "hide-output"}
+
+
+# ------------------------------------------------------------------------------- glue
+def glue_values(nb: nbformat.NotebookNode) -> dict:
+    """The values ``myst_nb.glue`` stored in the notebook's outputs, by name."""
+    found = {}
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            name = out.get("metadata", {}).get("scrapbook", {}).get("name")
+            if not name:
+                continue
+            text = out.get("data", {}).get("application/papermill.record/text/plain")
+            if text is None:
+                continue
+            try:
+                found[name] = ast.literal_eval(text)
+            except (ValueError, SyntaxError):
+                found[name] = text.strip("'\"")
+    return found
+
+
+def _format_glue(match: re.Match, values: dict) -> str:
+    key, spec = match.group(1), match.group(2) or ""
+    if key not in values:
+        raise EditionError(f"glue key {key!r} has no stored value: run "
+                           "python -m helpers.authoring execute first")
+    try:
+        return format(values[key], spec)
+    except (ValueError, TypeError) as exc:
+        raise EditionError(f"glue key {key!r} cannot be formatted with {spec!r}: {exc}") from None
+
+
+# -------------------------------------------------------------------------- citations
+@lru_cache(maxsize=4)
+def _bibliography(path: Path):
+    from pybtex.database import parse_file
+
+    return parse_file(str(path)).entries
+
+
+def citation_text(keys: str, kind: str | None = None, bibfile: Path = ROOT / "references.bib") -> str:
+    """The author-year text the website shows for ``{cite}`keys``` (``{cite:t}`` when
+    ``kind`` is ``"t"``): ``[Lyons et al., 1988]`` or ``Lyons et al. [1988]``."""
+    entries = _bibliography(Path(bibfile))
+    parts = []
+    for key in (k.strip() for k in keys.split(",")):
+        if key not in entries:
+            raise EditionError(f"citation {key!r} is not in {Path(bibfile).name}")
+        entry = entries[key]
+        parts.append((authors_text(entry), entry.fields.get("year", "n.d.")))
+    if kind in ("t", "ts"):
+        return ", ".join(f"{who} [{year}]" for who, year in parts)
+    return "[" + "; ".join(f"{who}, {year}" for who, year in parts) + "]"
+
+
+# --------------------------------------------------------------------------- markdown
+def lab_markdown(text: str, values: dict) -> str:
+    """Markdown with glue and citation roles replaced by what the website shows."""
+    text = _GLUE.sub(lambda m: _format_glue(m, values), text)
+    return _CITE.sub(lambda m: citation_text(m.group(2), m.group(1)), text)
+
+
+def _solution_box(label: str, body: str) -> str:
+    body = body.strip("\n") or "The worked solution is in the cells below."
+    return f":::{{solution}} {label}\n{body}\n:::"
+
+
+def _split_solutions(nb: nbformat.NotebookNode, keep: bool):
+    """Yield ``(cell, inside_label)`` pieces with the solution fences resolved.
+
+    Markdown cells are cut at the fences (text before a start fence or after an end
+    fence in the same cell survives). Inside a solution, markdown pieces become
+    ``{solution}`` boxes when ``keep`` and are dropped otherwise (code cells likewise).
+    """
+    inside: str | None = None
+    opened = False                      # the solution's first box has been written
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            yield cell, inside
+            continue
+        src, pos = cell.source, 0
+        while True:
+            if inside is None:
+                m = _SOL_START.search(src, pos)
+                piece = src[pos:m.start()] if m else src[pos:]
+                if piece.strip():
+                    yield nbformat.v4.new_markdown_cell(piece.strip("\n")), None
+                if not m:
+                    break
+                inside, pos, opened = m.group(1), m.end(), False
+            else:
+                m = _SOL_END.search(src, pos)
+                piece = src[pos:m.start()] if m else src[pos:]
+                if keep and (piece.strip() or not opened):
+                    yield nbformat.v4.new_markdown_cell(_solution_box(inside, piece)), inside
+                    opened = True
+                if not m:
+                    break
+                yield None, inside                       # the end of this solution
+                inside, pos = None, m.end()
+    if inside is not None:
+        raise EditionError(f"solution {inside!r} has no matching solution-end cell")
+
+
+def _lab_cell(cell: nbformat.NotebookNode, values: dict, *, keep_outputs: bool):
+    new = copy.deepcopy(cell)
+    new.metadata.pop("execution", None)
+    if new.cell_type == "markdown":
+        new.source = lab_markdown(new.source, values)
+        return [new]
+    if new.cell_type != "code":
+        return [new]
+    tags = set(new.metadata.get("tags", []))
+    if not keep_outputs:
+        new.outputs, new.execution_count = [], None
+    if tags & _HIDE_SOURCE:
+        new.metadata.setdefault("jupyter", {})["source_hidden"] = True
+    if tags & _HIDE_OUTPUT:
+        new.metadata.setdefault("jupyter", {})["outputs_hidden"] = True
+    cells = [new]
+    caption = new.metadata.get("mystnb", {}).get("figure", {}).get("caption")
+    if caption:
+        cells.append(nbformat.v4.new_markdown_cell(
+            f"*Figure.* {lab_markdown(caption, values)}", metadata={"tags": ["figure-caption"]}))
+    return cells
+
+
+def _edition(nb: nbformat.NotebookNode, *, solutions: bool) -> nbformat.NotebookNode:
+    values = glue_values(nb)
+    meta = {k: v for k, v in nb.metadata.items() if solutions or k != "widgets"}
+    out = nbformat.v4.new_notebook(metadata=copy.deepcopy(meta))
+    for cell, inside in _split_solutions(nb, keep=solutions):
+        if cell is None:                                  # a solution just ended
+            if not solutions:
+                out.cells.append(nbformat.v4.new_markdown_cell(
+                    f"**Your solution** to the exercise above (`{inside}`) goes in the cell below."))
+                out.cells.append(nbformat.v4.new_code_cell(
+                    "# your solution\n", metadata={"tags": ["your-solution"]}))
+            continue
+        if inside is not None and not solutions:
+            continue
+        out.cells.extend(_lab_cell(cell, values, keep_outputs=solutions))
+    return out
+
+
+def student_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The student edition of a chapter: solutions replaced by empty cells, outputs and
+    widget state cleared, glue and citations written out. It runs top to bottom."""
+    return _edition(nb, solutions=False)
+
+
+def full_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The full edition of a chapter for JupyterLab: solutions as boxes, outputs kept."""
+    return _edition(nb, solutions=True)
+
+
+def write_student_edition(outdir: Path, notebooks: list[Path] | None = None) -> list[Path]:
+    """Write the student edition of ``notebooks`` (default: the book) into ``outdir``."""
+    return _write(student_notebook, Path(outdir), notebooks)
+
+
+def _write(make, outdir: Path, notebooks) -> list[Path]:
+    if notebooks is not None and not list(notebooks):
+        raise EditionError("no notebooks given (pass None for the whole book)")
+    outdir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for path in (toc_notebooks() if notebooks is None else notebooks):
+        target = outdir / Path(path).name
+        nbformat.write(make(nbformat.read(path, as_version=4)), target)
+        written.append(target)
+    return written
+
+
+def write_editions(root: Path = ROOT, notebooks: list[Path] | None = None) -> list[Path]:
+    """Write ``student/`` and ``solutions/`` under ``root``; return the files written."""
+    root = Path(root)
+    return (_write(student_notebook, root / "student", notebooks)
+            + _write(full_notebook, root / "solutions", notebooks))
