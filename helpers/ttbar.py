@@ -1,15 +1,15 @@
 """The LHC top-pair cross-section combination at 8 TeV (e-mu channel).
 
 ATLAS and CMS measured the inclusive ttbar cross section in e-mu events at
-sqrt(s) = 8 TeV and combined them with BLUE (ATLAS-CONF-2014-054, also released as
-CMS-PAS-TOP-14-016). ``book/data/lhc_ttbar_xsec.csv`` holds the inputs of the note's
+sqrt(s) = 8 TeV and combined them with BLUE (ATLAS-CONF-2014-054).
+``book/data/lhc_ttbar_xsec.csv`` holds the inputs of the note's
 Table 1: both measurements split into 23 uncertainty sources (pb) and the assumed
 ATLAS-CMS correlation of each source. Two things to know about that file:
 
 * its numbers are rounded to 0.1 pb, so recomputed results can differ from the note
   in the last quoted digit;
 * it has no LHC beam-energy uncertainty (ATLAS quotes 4.2 pb on its own 8 TeV
-  measurement), so the totals here are stat (+) syst (+) lumi only.
+  measurement, arXiv:1406.5375), so the totals here are stat (+) syst (+) lumi only.
 
 The luminosity uncertainty is two sources: ``Vdm`` (the van der Meer calibration,
 taken as fully correlated) and ``Lumi`` (the rest, uncorrelated).
@@ -64,7 +64,7 @@ PUBLISHED = Published(
     chi2=0.054, ndf=1, pvalue=0.82, correlation=0.235,
     reference=("ATLAS and CMS Collaborations, Combination of ATLAS and CMS top quark pair "
                "cross section measurements in the e-mu final state using proton-proton "
-               "collisions at sqrt(s) = 8 TeV, ATLAS-CONF-2014-054 / CMS-PAS-TOP-14-016 (2014), "
+               "collisions at sqrt(s) = 8 TeV, ATLAS-CONF-2014-054 (2014), "
                "https://cds.cern.ch/record/1951322"),
 )
 """241.5 +- 1.4 (stat) +- 5.7 (syst) +- 6.2 (lumi) pb, weights 0.725 / 0.275,
