@@ -284,6 +284,7 @@ def logpdf(m, mu, sigma, alpha, n, slope, f_sig, mass_range=MASS_RANGE) -> np.nd
     """Log of the normalised model density [1/GeV] at masses ``m`` (any shape; ``-inf``
     outside the range). A plain mask-based implementation, for plots and checks."""
     lo, hi = _as_range(mass_range)
+    _as_params(dict(mu=mu, sigma=sigma, alpha=alpha, n=n, slope=slope, f_sig=f_sig), "parameters")
     m = np.asarray(m, dtype=float)
     sig, bkg = _general_parts(m.reshape(-1), (mu, sigma, alpha, n, slope, f_sig), lo, hi)
     with np.errstate(divide="ignore"):
@@ -294,6 +295,7 @@ def pdf_components(m, mu, sigma, alpha, n, slope, f_sig, mass_range=MASS_RANGE):
     """``(signal, background)`` densities at ``m`` already weighted by ``f_sig`` and
     ``1 - f_sig`` (their sum is the model density; zero outside the range)."""
     lo, hi = _as_range(mass_range)
+    _as_params(dict(mu=mu, sigma=sigma, alpha=alpha, n=n, slope=slope, f_sig=f_sig), "parameters")
     m = np.asarray(m, dtype=float)
     sig, bkg = _general_parts(m.reshape(-1), (mu, sigma, alpha, n, slope, f_sig), lo, hi)
     return (f_sig * sig).reshape(m.shape), ((1.0 - f_sig) * bkg).reshape(m.shape)
@@ -302,6 +304,7 @@ def pdf_components(m, mu, sigma, alpha, n, slope, f_sig, mass_range=MASS_RANGE):
 def cdf(m, mu, sigma, alpha, n, slope, f_sig, mass_range=MASS_RANGE) -> np.ndarray:
     """Model cumulative distribution on the range, in closed form (0 below, 1 above)."""
     lo, hi = _as_range(mass_range)
+    _as_params(dict(mu=mu, sigma=sigma, alpha=alpha, n=n, slope=slope, f_sig=f_sig), "parameters")
     m = np.clip(np.asarray(m, dtype=float), lo, hi)
     ta = (lo - mu) / sigma
     j_all = _cb_j(ta, (hi - mu) / sigma, alpha, n)
@@ -854,6 +857,19 @@ class DimuonFit:
         return pd.DataFrame({"lower": [me[p].lower for p in PARAMETERS],
                              "upper": [me[p].upper for p in PARAMETERS]}, index=list(PARAMETERS))
 
+    def table(self, truth: dict | None = None) -> pd.DataFrame:
+        """``value`` and ``error`` per parameter (plus MINOS ``lower``/``upper`` if run);
+        with ``truth`` (e.g. :data:`TRUTH`) also ``truth`` and ``pull`` = (value - truth)/error.
+        Raises :class:`FitError` unless :attr:`ok`."""
+        out = pd.DataFrame({"value": self.values, "error": self.errors})
+        if self._minos:
+            out = out.join(self.minos_errors)
+        if truth is not None:
+            tr = _as_params(dict(truth), "truth")
+            out["truth"] = pd.Series(tr)
+            out["pull"] = (out["value"] - out["truth"]) / out["error"]
+        return out
+
     # ------------------------------------------------------------------ densities
     def params(self) -> dict[str, float]:
         """Fitted values as a plain dict."""
@@ -975,7 +991,7 @@ def profile(result: DimuonFit, parameter: str, bound: float = 3.0, size: int = 3
     v = result.values[parameter]
     lo, hi = result.minuit.limits[parameter]
     grid = np.linspace(max(v - bound * err, lo), min(v + bound * err, hi), int(size))
-    x, y, ok = result.minuit.mnprofile(parameter, grid=grid, subtract=True)
+    x, y, ok = result.minuit.mnprofile(parameter, grid=grid, subtract_min=True)
     return pd.DataFrame({"value": x, "delta": y, "valid": np.asarray(ok, bool),
                          "parabola": ((x - v) / err) ** 2})
 
@@ -1043,6 +1059,8 @@ def toy_study(n_toys: int, size: int, seed=SEED, progress: bool = False, truth: 
     """
     if isinstance(n_toys, bool) or not isinstance(n_toys, (int, np.integer)) or n_toys < 1:
         raise InputError(f"n_toys must be a positive integer, got {n_toys!r}")
+    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < MIN_EVENTS:
+        raise InputError(f"size must be an integer >= {MIN_EVENTS} (events per toy), got {size!r}")
     truth = _as_params(dict(truth or {}), "truth", TRUTH)
     rows = []
     for i, child in enumerate(np.random.SeedSequence(seed).spawn(int(n_toys))):

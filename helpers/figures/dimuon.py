@@ -1,0 +1,112 @@
+"""Figures of the chapter "Unbinned maximum-likelihood fit of a di-muon peak" (issue 11).
+
+Plotting only: every number comes from :mod:`helpers.dimuon`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import stats
+
+from ..dimuon import PARAMETERS, DimuonFit, profile, pull_summary
+from ..validation import InputError
+
+__all__ = ["LABELS", "SYMBOLS", "draw_fit", "draw_profile", "draw_pulls"]
+
+LABELS = {
+    "mu": r"$\mu$ [GeV]",
+    "sigma": r"$\sigma$ [GeV]",
+    "alpha": r"$\alpha$",
+    "n": r"$n$",
+    "slope": r"slope $\lambda$ [1/GeV]",
+    "f_sig": r"$f_\mathrm{sig}$",
+}
+"""Axis label of each fit parameter."""
+
+SYMBOLS = {"mu": r"$\mu$", "sigma": r"$\sigma$", "alpha": r"$\alpha$", "n": r"$n$",
+           "slope": r"$\lambda$", "f_sig": r"$f_\mathrm{sig}$"}
+"""Symbol of each fit parameter (no unit), e.g. for pull axes."""
+
+
+def draw_fit(fig, result: DimuonFit, bins: int = 100, log: bool = False) -> str:
+    """Data with Poisson error bars, the total fit and both components, and a pull panel.
+
+    The curves are the fitted density times N x bin width; the pulls
+    :math:`(n_i - \\nu_i)/\\sqrt{\\nu_i}` use the exact bin integrals :math:`\\nu_i`.
+    Returns a one-line summary (binned chi2 of the same binning).
+    """
+    table = result.binned(bins)
+    lo, hi = result.mass_range
+    width = (hi - lo) / len(table)
+    ax, axp = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 1]})
+    m = np.linspace(lo, hi, 2000)
+    scale = result.n_events * width
+    sig, bkg = result.components(m)
+    ax.errorbar(table["center"], table["count"], yerr=np.sqrt(table["count"]), fmt="o", ms=2.5,
+                color="k", lw=1, label="simulated data", zorder=3)
+    ax.plot(m, (sig + bkg) * scale, color="C0", label="fit: total")
+    ax.plot(m, sig * scale, color="C1", ls="--", label="Crystal Ball (signal)")
+    ax.plot(m, bkg * scale, color="C2", ls="-.", label="exponential (background)")
+    ax.set_ylabel(f"events / {1000 * width:.0f} MeV")
+    if log:
+        ax.set_yscale("log")
+        ax.set_ylim(bottom=0.5)
+    ax.legend(loc="upper left")
+    axp.bar(table["center"], table["pull"], width=width, color="C0", alpha=0.7)
+    for y in (-2, 2):
+        axp.axhline(y, color="C3", lw=0.8, ls="--")
+    axp.axhline(0, color="k", lw=0.8)
+    axp.set_ylabel("pull")
+    axp.set_xlabel(r"$m(\mu^+\mu^-)$ [GeV]")
+    axp.set_xlim(lo, hi)
+    g = result.gof(bins)
+    return f"chi2/ndf = {g['chi2']:.1f}/{g['ndf']}, p = {g['pvalue']:.3f} ({g['groups']} groups of {len(table)} bins)"
+
+
+def draw_profile(fig, result: DimuonFit, parameter="alpha", bound: float = 3.0, size: int = 31) -> None:
+    """Profile :math:`-2\\Delta\\ln L` of one parameter (or one panel per parameter of a
+    sequence, e.g. ``("alpha", "n")``) with the HESSE parabola, the level 1 and, if the fit
+    ran MINOS, the MINOS interval."""
+    names = [parameter] if isinstance(parameter, str) else list(parameter)
+    if not names:
+        raise InputError("give at least one parameter to profile")
+    axes = np.atleast_1d(fig.subplots(1, len(names), sharey=True))
+    minos = None
+    if result._minos:
+        minos = result.minos_errors
+    for ax, name in zip(axes, names):
+        df = profile(result, name, bound=bound, size=size)
+        ax.plot(df["value"], df["delta"], color="C0", label=r"profile $-2\Delta\ln L$")
+        ax.plot(df["value"], df["parabola"], color="0.5", ls="--", label="HESSE parabola")
+        ax.axhline(1.0, color="C3", lw=0.8, ls=":")
+        v = result.values[name]
+        if minos is not None:
+            for edge in (v + minos.loc[name, "lower"], v + minos.loc[name, "upper"]):
+                ax.axvline(edge, color="C1", lw=0.8)
+        ax.axvline(v, color="k", lw=0.6)
+        ax.set_xlabel(LABELS[name])
+        ax.set_ylim(0, max(4.0, min(9.5, float(df["delta"].max()))))
+    axes[0].set_ylabel(r"$-2\Delta\ln L$")
+    axes[0].legend(loc="upper center")
+
+
+def draw_pulls(fig, toys, parameters=("mu", "sigma"), bins: int = 15) -> None:
+    """Histogram of the pulls of the converged toys with the standard normal curve
+    (scaled to the count) and the mean and width with their errors in the title."""
+    summary = pull_summary(toys, parameters)
+    axes = np.atleast_1d(fig.subplots(1, len(parameters), sharey=True))
+    x = np.linspace(-4, 4, 200)
+    edges = np.linspace(-4, 4, bins + 1)
+    ok = toys["ok"].astype(bool)
+    for ax, name in zip(axes, parameters):
+        if name not in PARAMETERS:
+            raise InputError(f"unknown parameter {name!r}")
+        pulls = toys.loc[ok, f"{name}_pull"].to_numpy(float)
+        ax.hist(pulls, bins=edges, color="C0", alpha=0.6, label=f"{pulls.size} toys")
+        ax.plot(x, pulls.size * (edges[1] - edges[0]) * stats.norm.pdf(x), color="k", label="N(0, 1)")
+        s = summary.loc[name]
+        ax.set_title(f"mean {s['mean']:.2f} ± {s['mean_error']:.2f}, "
+                     f"width {s['width']:.2f} ± {s['width_error']:.2f}", fontsize=9)
+        ax.set_xlabel(f"pull of {SYMBOLS[name]}")
+    axes[0].set_ylabel("toys")
+    axes[0].legend(loc="upper left")
