@@ -909,7 +909,8 @@ class DimuonFit:
         parameters were fitted. Since they were fitted unbinned, the true distribution lies
         between chi2(ndf) and chi2(ndf + 6); the p-value uses chi2(ndf).
 
-        Returns ``{"chi2", "ndf", "pvalue", "groups"}``.
+        Returns ``{"chi2", "ndf", "pvalue", "groups", "min_expected"}`` (the last is the
+        smallest expectation of a group).
         """
         key = (int(bins), float(min_expected))
         if key not in self._gof:
@@ -933,7 +934,8 @@ class DimuonFit:
             ndf = len(obs) - 1 - len(PARAMETERS)
             chi2 = float(np.sum((obs - exp_) ** 2 / exp_))
             pval = float(stats.chi2.sf(chi2, ndf)) if ndf > 0 else float("nan")
-            self._gof[key] = {"chi2": chi2, "ndf": int(ndf), "pvalue": pval, "groups": len(obs)}
+            self._gof[key] = {"chi2": chi2, "ndf": int(ndf), "pvalue": pval, "groups": len(obs),
+                              "min_expected": float(exp_.min())}
         return dict(self._gof[key])
 
     @property

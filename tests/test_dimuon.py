@@ -1,0 +1,404 @@
+"""Tests of helpers.dimuon (unbinned ML fit of the di-muon peak) and its figures."""
+
+import math
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import integrate, stats
+
+from helpers import SEED
+from helpers import dimuon as dm
+from helpers.data import data_dir
+from helpers.figures import dimuon as fig_dimuon
+from helpers.validation import InputError
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+LO, HI = dm.MASS_RANGE
+TRUTH = tuple(dm.TRUTH[p] for p in dm.PARAMETERS)
+
+
+def scipy_logpdf(m, mu, sigma, alpha, n, slope, f_sig, lo=LO, hi=HI):
+    """The model written with scipy.stats only: truncated crystalball + truncated exponential."""
+    cb = stats.crystalball(beta=alpha, m=n, loc=mu, scale=sigma)
+    sig = cb.pdf(m) / (cb.cdf(hi) - cb.cdf(lo))
+    if slope > 0:     # rising exponential: a decreasing one in hi - m
+        bkg = stats.truncexpon(b=slope * (hi - lo), scale=1 / slope).pdf(hi - m)
+    elif slope < 0:
+        bkg = stats.truncexpon(b=-slope * (hi - lo), loc=lo, scale=-1 / slope).pdf(m)
+    else:
+        bkg = stats.uniform(lo, hi - lo).pdf(m)
+    return np.log(f_sig * sig + (1 - f_sig) * bkg)
+
+
+def cb_height_one(t, alpha, n):
+    """Crystal Ball with peak height 1 in the standardised variable, written out."""
+    if t > -alpha:
+        return math.exp(-0.5 * t * t)
+    a = (n / alpha) ** n * math.exp(-0.5 * alpha**2)
+    return a * (n / alpha - alpha - t) ** -n
+
+
+def random_params(rng):
+    return (rng.uniform(10.3, 10.7), rng.uniform(0.01, 0.1), rng.uniform(0.3, 3.0),
+            rng.uniform(1.2, 12.0), rng.uniform(-6.0, 6.0), rng.uniform(0.05, 0.95))
+
+
+@pytest.fixture(scope="module")
+def book_fit():
+    return dm.fit(dm.load(), minos=True)
+
+
+@pytest.fixture(scope="module")
+def small_fit():
+    return dm.fit(dm.simulate(10_000, SEED + 1))
+
+
+# ------------------------------------------------------------------ the density
+@pytest.mark.parametrize("params", [TRUTH, (10.3, 0.08, 0.5, 1.5, -4.0, 0.3), (10.9, 0.02, 2.5, 20.0, 0.0, 0.9),
+                                    (10.05, 0.05, 1.0, 3.0, 8.0, 0.5)])
+def test_pdf_integrates_to_one(params):
+    mu, sigma, alpha = params[:3]
+    f = lambda m: math.exp(dm.logpdf(m, *params))  # noqa: E731
+    val, err = integrate.quad(f, LO, HI, points=[mu - alpha * sigma, mu], limit=500, epsabs=1e-13)
+    assert val == pytest.approx(1.0, abs=1e-8)
+
+
+def test_fast_logpdf_equals_scipy_at_random_points_and_parameters():
+    rng = np.random.default_rng(SEED)
+    flat = [(10.5, 0.05, 1.0, 3.0, s, 0.5) for s in (0.0, 1e-4, -1e-4, 3e-3)]  # (almost) flat background
+    for params in flat + [random_params(rng) for _ in range(20)]:
+        points = rng.uniform(LO, HI, 2000)
+        model = dm.FastLogPdf(points)
+        fast = model(model.data, *params)
+        assert fast is model._lp                    # the sorted-data fast path was taken
+        np.testing.assert_allclose(fast, scipy_logpdf(model.data, *params), rtol=0, atol=1e-10)
+        np.testing.assert_allclose(dm.logpdf(points, *params), scipy_logpdf(points, *params), rtol=0, atol=1e-10)
+        assert model.nll(*params) == pytest.approx(-2 * scipy_logpdf(points, *params).sum(), rel=1e-12)
+
+
+def test_fast_logpdf_inside_the_cost_function(small_fit):
+    cost, model = small_fit.cost, small_fit.model
+    assert model._is_data(cost._masked)            # the cost passes its own copy: fast path
+    p = small_fit.values.to_numpy()
+    assert cost(*p) == pytest.approx(-2 * scipy_logpdf(small_fit.masses, *p).sum(), rel=1e-12)
+    other = np.array([10.2, 10.58, 10.9])
+    np.testing.assert_allclose(model(other, *p), scipy_logpdf(other, *p), atol=1e-10)
+
+
+def test_logpdf_shapes_components_and_outside():
+    m = np.linspace(9.9, 11.1, 24).reshape(4, 6)
+    lp = dm.logpdf(m, *TRUTH)
+    assert lp.shape == (4, 6)
+    outside = (m < LO) | (m > HI)
+    assert np.all(lp[outside] == -np.inf) and np.all(np.isfinite(lp[~outside]))
+    sig, bkg = dm.pdf_components(m, *TRUTH)
+    np.testing.assert_allclose(sig + bkg, np.exp(lp), rtol=1e-13)
+    assert np.all(sig[~outside] > 0) and np.all(bkg[~outside] > 0)
+
+
+def test_cdf_closed_form():
+    edges = np.linspace(LO, HI, 41)
+    c = dm.cdf(edges, *TRUTH)
+    assert c[0] == 0.0 and c[-1] == pytest.approx(1.0, abs=1e-14)
+    for a, b, ca, cb in zip(edges[:-1], edges[1:], c[:-1], c[1:]):
+        quad, _ = integrate.quad(lambda m: math.exp(dm.logpdf(m, *TRUTH)), a, b, epsabs=1e-14)
+        assert cb - ca == pytest.approx(quad, rel=1e-9, abs=1e-14)
+
+
+@pytest.mark.parametrize(("lo", "hi", "mu", "sigma", "alpha", "n"), [
+    (10.0, 11.0, 10.58, 0.04, 1.3, 4.0),     # tail and core
+    (10.6, 11.0, 10.58, 0.04, 1.3, 4.0),     # core only
+    (10.0, 10.5, 10.58, 0.04, 1.3, 4.0),     # tail only
+    (10.0, 11.0, 10.58, 0.04, 1.3, 1.001),   # n close to 1 (no 1/(n-1) cancellation)
+    (10.0, 11.0, 10.58, 0.04, 0.2, 60.0),    # steep, almost exponential tail
+    (10.0, 11.0, 10.58, 0.04, 6.0, 2.0),     # tail starts outside the range
+])
+def test_cb_integral_vs_quad(lo, hi, mu, sigma, alpha, n):
+    closed = dm.cb_integral(lo, hi, mu, sigma, alpha, n)
+    junction = mu - alpha * sigma
+    pts = [p for p in (junction, mu) if lo < p < hi]
+    quad, _ = integrate.quad(lambda m: cb_height_one((m - mu) / sigma, alpha, n), lo, hi,
+                             points=pts or None, limit=500, epsabs=0, epsrel=1e-13)
+    assert closed == pytest.approx(quad, rel=1e-10)
+
+
+# ------------------------------------------------------------------ derivatives
+def test_gradient_is_exact():
+    model = dm.FastLogPdf(dm.simulate(3000, SEED + 2))
+    rng = np.random.default_rng(SEED + 3)
+    for params in [TRUTH] + [random_params(rng) for _ in range(5)]:
+        p = np.array(params)
+        g = model.nll_grad(*p)
+        h = 1e-6 * np.array([p[1], p[1], p[2], p[3], 1.0, 0.1])
+        num = np.array([(model.nll(*(p + h[i] * np.eye(6)[i])) - model.nll(*(p - h[i] * np.eye(6)[i])))
+                        / (2 * h[i]) for i in range(6)])
+        scale = np.abs(np.diag(model.nll_hessian(*p))) ** 0.5    # compare in units of the curvature
+        np.testing.assert_allclose(g / scale, num / scale, atol=2e-4)
+        # the per-event score given to UnbinnedNLL sums to the same gradient
+        np.testing.assert_allclose(-2 * model.score(model.data, *p).sum(axis=1), g, rtol=1e-9, atol=1e-6)
+
+
+def test_hessian_is_exact():
+    # no event near the core/tail junction: the NLL is smooth there, central differences are exact
+    x = np.array([10.05, 10.2, 10.33, 10.45, 10.5, 10.57, 10.6, 10.62, 10.7, 10.85, 10.99])
+    model = dm.FastLogPdf(x)
+    for params in [TRUTH, (10.55, 0.03, 0.8, 2.5, -3.0, 0.3)]:
+        p = np.array(params)
+        exact, numeric = model.nll_hessian(*p), model.nll_hessian_numeric(*p)
+        norm = np.sqrt(np.abs(np.outer(np.diag(numeric), np.diag(numeric))))
+        np.testing.assert_allclose(exact / norm, numeric / norm, atol=2e-6)   # O(h^2) of the differences
+        assert np.allclose(exact, exact.T)
+
+
+def test_cost_gradient_matches(small_fit):
+    p = small_fit.values.to_numpy()
+    np.testing.assert_allclose(small_fit.cost.grad(*p), small_fit.model.nll_grad(*p), rtol=1e-9, atol=1e-6)
+
+
+# ------------------------------------------------------------------ the stored sample
+def test_stored_csv_is_the_documented_simulation():
+    text = (data_dir() / dm.SAMPLE_FILE).read_text()
+    assert text == dm.sample_csv_text()              # regenerated bit for bit from the seed
+    header = [line for line in text.splitlines()[:6] if line.startswith("#")]
+    assert any(f"seed={SEED}" in line for line in header)
+    assert any("mu=10.58, sigma=0.04, alpha=1.3, n=4, slope=2.5, f_sig=0.6" in line for line in header)
+    x = dm.load()
+    assert x.shape == (dm.SAMPLE_SIZE,)
+    np.testing.assert_allclose(x, dm.simulate(dm.SAMPLE_SIZE, dm.SAMPLE_SEED), rtol=0, atol=5.0001e-7)
+
+
+def test_simulate_is_deterministic_and_follows_the_model():
+    a, b = dm.simulate(20_000, 7), dm.simulate(20_000, 7)
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, dm.simulate(20_000, 8))
+    assert a.min() >= LO and a.max() <= HI
+    ks = stats.kstest(a, lambda m: dm.cdf(m, *TRUTH))
+    assert ks.pvalue > 1e-3
+    other = dict(zip(dm.PARAMETERS, (10.4, 0.06, 0.8, 2.0, -2.0, 0.3)))
+    ks2 = stats.kstest(dm.simulate(20_000, 9, **other), lambda m: dm.cdf(m, **other))
+    assert ks2.pvalue > 1e-3
+    assert stats.kstest(a, lambda m: dm.cdf(m, **other)).pvalue < 1e-10   # and it can tell
+
+
+# ------------------------------------------------------------------ the fit
+def test_fit_recovers_truth_on_the_book_sample(book_fit):
+    r = book_fit
+    assert r.ok and r.valid and r.has_accurate_covar and not r.has_made_posdef_covar
+    assert r.n_events == dm.SAMPLE_SIZE and r.n_dropped == 0
+    table = r.table(dm.TRUTH)
+    assert list(table.index) == list(dm.PARAMETERS)
+    assert (table["pull"].abs() < 3).all(), table
+    assert r.errors["mu"] < 5e-4 and r.errors["sigma"] < 5e-4
+    cov, corr = r.covariance, r.correlation
+    # Minuit maps the errors of limited parameters through the limit transformation itself;
+    # the covariance is its linearisation: the two agree to well below a per cent
+    np.testing.assert_allclose(np.sqrt(np.diag(cov)), r.errors, rtol=1e-3)
+    np.testing.assert_allclose(np.diag(corr), 1.0)
+    assert corr.loc["alpha", "n"] < -0.5        # the tail parameters are strongly anti-correlated
+    # HESSE = inverse of the exact Hessian (2 x, since the cost is -2 ln L)
+    inv = 2 * np.linalg.inv(r.model.nll_hessian(*r.values))
+    np.testing.assert_allclose(np.sqrt(np.diag(inv)), r.errors, rtol=2e-3)
+    assert "valid minimum" in r.summary and "WARNING" not in r.summary
+
+
+def test_minos(book_fit):
+    me = book_fit.minos_errors
+    assert (me["lower"] < 0).all() and (me["upper"] > 0).all()
+    err = book_fit.errors
+    assert me.loc["mu", "upper"] == pytest.approx(err["mu"], rel=0.05)
+    assert me.loc["n", "upper"] > 1.05 * -me.loc["n", "lower"]      # n is visibly asymmetric
+    prof = dm.profile(book_fit, "n", bound=2, size=9)
+    assert prof["valid"].all()
+    # the profile reaches 1 where MINOS says
+    up = book_fit.values["n"] + me.loc["n", "upper"]
+    assert np.interp(up, prof["value"], prof["delta"]) == pytest.approx(1.0, abs=0.05)
+    with pytest.raises(dm.FitError, match="MINOS was not run"):
+        dm.fit(dm.simulate(2000, 1)).minos_errors
+
+
+def test_goodness_of_fit(book_fit, small_fit):
+    for r in (book_fit, small_fit):
+        table = r.binned(100)
+        assert table["count"].sum() == r.n_events
+        assert table["expected"].sum() == pytest.approx(r.n_events, rel=1e-10)
+        g = r.gof()
+        assert g["ndf"] == g["groups"] - 1 - 6
+        assert 1e-3 < g["pvalue"] < 1
+        assert (r.chi2, r.ndf, r.pvalue) == (g["chi2"], g["ndf"], g["pvalue"])
+    # merging: with 400 bins many bins expect fewer than 50 events and are grouped
+    g = small_fit.gof(bins=400, min_expected=50)
+    table = small_fit.binned(400)
+    assert table["expected"].min() < 50 < g["min_expected"]
+    groups, o, e = [], 0.0, 0.0                     # independent merge, left to right
+    for c, x in zip(table["count"], table["expected"]):
+        o, e = o + c, e + x
+        if e > 50:
+            groups.append((o, e))
+            o = e = 0.0
+    if e > 0:
+        groups[-1] = (groups[-1][0] + o, groups[-1][1] + e)
+    obs, exp_ = np.array(groups).T
+    assert g["groups"] == len(groups) < 400
+    assert g["chi2"] == pytest.approx(np.sum((obs - exp_) ** 2 / exp_), rel=1e-12)
+    assert g["pvalue"] == pytest.approx(stats.chi2.sf(g["chi2"], len(groups) - 7))
+
+
+def test_toy_pulls_are_standard_normal():
+    toys = dm.toy_study(40, 10_000, seed=SEED)
+    assert len(toys) == 40 and toys["ok"].mean() >= 0.9
+    summary = dm.pull_summary(toys, dm.PARAMETERS)
+    k = summary["n_toys"].iloc[0]
+    for p in ("mu", "sigma"):
+        s = summary.loc[p]
+        # 4-sigma bounds for the mean (1/sqrt(k)) and the width (1/sqrt(2(k-1))) of k pulls
+        assert abs(s["mean"]) < 4 / math.sqrt(k)
+        assert abs(s["width"] - 1) < 4 / math.sqrt(2 * (k - 1))
+    ok = toys[toys["ok"]]
+    np.testing.assert_allclose(ok["mu_pull"], (ok["mu"] - dm.TRUTH["mu"]) / ok["mu_error"])
+
+
+def test_toy_study_deterministic_and_quiet(capsys):
+    a = dm.toy_study(2, 2000, seed=5)
+    out = capsys.readouterr()
+    assert out.out == "" and out.err == ""
+    b = dm.toy_study(2, 2000, seed=5, progress=True)
+    out = capsys.readouterr()
+    assert out.out == "" and "toy 2/2" in out.err
+    pd.testing.assert_frame_equal(a, b)
+    assert {"valid", "has_accurate_covar", "has_made_posdef_covar", "at_limit", "ok"} <= set(a.columns)
+
+
+def test_seed_hessian_method(book_fit):
+    table = dm.seed_hessian_errors(book_fit)
+    np.testing.assert_allclose(table["hesse"], book_fit.errors)
+    np.testing.assert_allclose(table["rel_diff"], table["seed_method"] / table["hesse"] - 1)
+    # with the seed's fixed step 1e-5 the well-measured mu, sigma come out right ...
+    assert table.loc[["mu", "sigma"], "rel_diff"].abs().max() < 0.01
+    # ... the same recipe with a step suited to this NLL agrees everywhere; a smaller step is noise
+    assert dm.seed_hessian_errors(book_fit, step=1e-4)["rel_diff"].abs().max() < 0.01
+    assert dm.seed_hessian_errors(book_fit, step=1e-6)["rel_diff"].abs().max() > 0.1
+    assert table["minuit_numerical"].gt(0).all()
+
+
+# ------------------------------------------------------------------ failures are loud
+def test_invalid_fit_refuses_errors():
+    r = dm.fit(dm.simulate(300, 3, f_sig=0.0))      # no peak at all: the signal shape is undefined
+    assert not r.ok and not r.valid
+    assert r.has_made_posdef_covar
+    assert any("forced positive definite" in p for p in r.problems)
+    for attr in ("errors", "covariance", "correlation"):
+        with pytest.raises(dm.FitError, match="MIGRAD found no valid minimum"):
+            getattr(r, attr)
+    with pytest.raises(dm.FitError):
+        r.table()
+    assert r.summary.startswith("WARNING") and "NOT reliable" in r.summary
+    assert isinstance(r.values, pd.Series) and len(r.values) == 6    # where it stopped, no error bars
+    assert issubclass(dm.FitError, InputError)
+
+
+def test_parameter_at_limit_is_reported():
+    r = dm.fit(dm.simulate(2000, SEED, f_sig=0.0))
+    assert r.valid and r.has_parameters_at_limit and not r.ok
+    with pytest.raises(dm.FitError, match="at a limit"):
+        r.errors
+
+
+# ------------------------------------------------------------------ bad input
+@pytest.fixture(scope="module")
+def sample():
+    return dm.simulate(5000, 11)
+
+
+@pytest.mark.parametrize(("masses", "kwargs", "match"), [
+    ([], {}, "masses is empty"),
+    ("nan", {}, "masses contains 1 NaN"),
+    ("outside", {}, "3 of 5003 masses lie outside mass_range"),
+    ("few", {}, "too few events: 30"),
+    ("sample", {"mass_range": (10.0, 10.5)}, "lie outside"),
+    ("sample", {"mass_range": (10.0, 10.5), "drop_outside": True}, "excludes the peak"),
+    ("sample", {"mass_range": (11.0, 10.0)}, "lo < hi"),
+    ("sample", {"mass_range": (10.5, 10.5)}, "lo < hi"),
+    ("sample", {"mass_range": (10.0,)}, "two numbers"),
+    ("sample", {"mass_range": (10.0, np.nan)}, "mass_range hi is NaN"),
+    ("sample", {"start": {"mu": 11.5}}, "excludes the peak"),
+    ("sample", {"start": {"m": 10.5}}, "unknown parameter"),
+    ("sample", {"start": {"sigma": -0.1}}, "sigma and alpha must be positive"),
+    ("2d", {}, "one-dimensional"),
+    ("text", {}, "masses must be numbers"),
+])
+def test_bad_fit_input(sample, masses, kwargs, match):
+    data = {
+        "nan": np.append(sample, np.nan),
+        "outside": np.append(sample, [9.5, 11.2, 12.0]),
+        "few": sample[:30],
+        "sample": sample,
+        "2d": sample.reshape(-1, 2),
+        "text": ["a", "b"],
+    }.get(masses, masses) if isinstance(masses, str) else masses
+    with pytest.raises(InputError, match=match):
+        dm.fit(data, **kwargs)
+
+
+def test_drop_outside(sample):
+    r = dm.fit(np.append(sample, [9.5, 11.2, 12.0]), drop_outside=True)
+    assert r.n_dropped == 3 and r.n_events == sample.size and r.ok
+    assert "3 outside dropped" in r.summary
+    with pytest.raises(InputError, match="too few events: 59 .* at least 60"):
+        dm.fit(np.append(sample[:59], [12.0] * 100), drop_outside=True)
+
+
+@pytest.mark.parametrize(("call", "match"), [
+    (lambda: dm.simulate(0, 1), "size must be a positive integer"),
+    (lambda: dm.simulate(10.5, 1), "size must be a positive integer"),
+    (lambda: dm.simulate(10, 1, sigma=-1), "sigma and alpha must be positive"),
+    (lambda: dm.simulate(10, 1, n=0.5), "n must be > 1"),
+    (lambda: dm.simulate(10, 1, f_sig=1.5), r"f_sig must lie in \[0, 1\]"),
+    (lambda: dm.simulate(10, 1, width=1), "unknown parameter"),
+    (lambda: dm.logpdf([10.5], 10.58, 0.0, 1.3, 4, 2.5, 0.6), "sigma and alpha must be positive"),
+    (lambda: dm.cb_integral(11, 10, 10.58, 0.04, 1.3, 4), "lo < hi"),
+    (lambda: dm.toy_study(0, 10_000), "n_toys must be a positive integer"),
+    (lambda: dm.toy_study(2, 10), "size must be an integer >= 60"),
+    (lambda: dm.FastLogPdf([10.5, 10.6], mass_range=(10, 10)), "lo < hi"),
+])
+def test_bad_other_input(call, match):
+    with pytest.raises(InputError, match=match):
+        call()
+
+
+def test_bad_diagnostic_input(small_fit):
+    with pytest.raises(InputError, match="unknown parameter 'mass'"):
+        dm.profile(small_fit, "mass")
+    with pytest.raises(InputError, match="bins must be a positive integer"):
+        small_fit.binned(0)
+    with pytest.raises(InputError, match="step must be a positive number"):
+        dm.seed_hessian_errors(small_fit, step=0)
+    toys = pd.DataFrame({"ok": [True], "mu_pull": [0.1]})
+    with pytest.raises(InputError, match="at least 2 converged toys"):
+        dm.pull_summary(toys, ("mu",))
+
+
+def test_fast_path_needs_sorted_data():
+    model = dm.FastLogPdf([10.7, 10.1, 10.5])
+    assert np.all(np.diff(model.data) >= 0)
+    with pytest.raises(InputError, match="sorted"):
+        model.bind(np.array([10.7, 10.1, 10.5]))
+
+
+# ------------------------------------------------------------------ figures
+def test_figures_draw(small_fit):
+    fig = plt.figure()
+    text = fig_dimuon.draw_fit(fig, small_fit, bins=50)
+    assert text.startswith("chi2/ndf = ") and len(fig.axes) == 2
+    assert len(fig.axes[0].lines) == 4                      # data markers, total, signal, background
+    fig = plt.figure()
+    fig_dimuon.draw_profile(fig, small_fit, ("alpha", "n"), size=7)
+    assert len(fig.axes) == 2
+    toys = dm.toy_study(3, 10_000, seed=2)
+    fig = plt.figure()
+    fig_dimuon.draw_pulls(fig, toys)
+    assert len(fig.axes) == 2 and "mean" in fig.axes[0].get_title()
+    plt.close("all")
