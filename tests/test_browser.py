@@ -143,6 +143,12 @@ def test_website_offline(browser, served_site, page_path):
             assert page.evaluate("(e) => e.complete && e.naturalWidth > 0", img.element_handle())
             assert panel.locator(".slider-hint").inner_text().strip() == STORED_HINT
             assert panel.locator(".widget-slider").count() >= 1
+    # nothing a reader needs hides behind a sideways scroll bar at 1280 px
+    cut = page.evaluate("""() => [...document.querySelectorAll(
+            'article div.cell_output, article div.cell_input, article pre, article table')]
+        .filter(e => e.scrollWidth > e.clientWidth + 2)
+        .map(e => `${e.tagName} ${e.scrollWidth}>${e.clientWidth}: ${e.textContent.trim().slice(0, 50)}`)""")
+    assert not cut, cut
     # nothing reaches past the site, nothing fails (the theme's empty-preference notice aside)
     assert not log["blocked"], log["blocked"][:5]
     assert not log["failed"], log["failed"][:5]
