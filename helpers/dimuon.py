@@ -19,9 +19,11 @@ Both components are truncated to the range and normalised there in closed form
 The fit (:func:`fit`) minimises iminuit's ``UnbinnedNLL(..., log=True)`` of the fast
 log-density :class:`FastLogPdf`: the masses are sorted once, so the core/tail split of
 the Crystal Ball is one ``searchsorted`` per call (no mask, no branch evaluated twice),
-all work happens in preallocated buffers, and MIGRAD gets the exact gradient (a handful of
-dot products on top of the density). HESSE inverts the Hessian obtained by central
-differences of that exact gradient. See ``benchmarks/bench_dimuon.py`` for the timing.
+all work happens in preallocated buffers, and MIGRAD and HESSE get the exact gradient and
+Hessian (weighted sums over the same buffers; only the 4 x 4 second derivatives of the
+scalar CB normalisation are central differences of its closed-form first derivatives).
+See ``benchmarks/bench_dimuon.py`` for the timing against the seed script's approach, and
+:func:`seed_hessian_errors` for what its fixed-step Hessian does to the errors.
 
 Everything that can go wrong with the input raises :class:`~helpers.validation.InputError`;
 a fit whose minimum is invalid, whose covariance is not accurate or was forced positive
@@ -345,7 +347,8 @@ class FastLogPdf:
     :meth:`nll_grad` and :meth:`nll_hessian` are the exact gradient and Hessian of the cost
     :math:`-2\\sum\\ln p`, computed from the buffers of the last evaluation with a few
     weighted sums; :meth:`score` is the per-event gradient (``UnbinnedNLL``'s ``grad``).
-    The returned array is a buffer that the next call overwrites: copy it to keep it.
+    The returned array is a buffer that the next call overwrites: copy it to keep it; the
+    bound masses must not be changed in place (derived arrays are computed once).
     """
 
     def __init__(self, masses, mass_range=MASS_RANGE):
@@ -380,6 +383,8 @@ class FastLogPdf:
             return
         self._key = None
         mu, sigma, alpha, n, slope, f = key
+        if not (sigma > 0 and alpha > 0 and n > 1 and 0 <= f <= 1 and math.isfinite(mu + slope)):
+            raise InputError(f"parameters outside their domain: {dict(zip(PARAMETERS, key))}")
         nm = _Norms(self.lo, self.hi, mu, sigma, alpha, n, slope)
         x, t, a, s, e, p = self.data, self._t, self._a, self._s, self._e, self._p
         k = int(np.searchsorted(x, mu - alpha * sigma, side="right"))
