@@ -26,12 +26,34 @@ class InputError(ValueError):
     """Raised for input a computation cannot give a meaningful answer for."""
 
 
-def as_finite_array(values, name: str = "values") -> np.ndarray:
-    """Return ``values`` (any shape, e.g. trial means for a curve) as a finite float array."""
+def _as_float_array(values, name: str) -> np.ndarray:
+    """``values`` as a float array, refusing what float() would silently accept:
+    booleans, strings (even numeric ones) and complex numbers (their imaginary part
+    would be dropped)."""
+    arr = np.asarray(values)
+    if arr.dtype == object:
+        try:
+            items = list(arr.flat)
+        except TypeError:
+            items = [values]
+        for item in items:
+            if isinstance(item, (bool, np.bool_, str, bytes, complex, np.complexfloating)):
+                raise InputError(f"{name} must be real numbers, got {item!r}")
+    if arr.dtype.kind == "b":
+        raise InputError(f"{name} must be numbers, not True/False")
+    if arr.dtype.kind in "USa":
+        raise InputError(f"{name} must be numbers, not text: {values!r}")
+    if arr.dtype.kind == "c":
+        raise InputError(f"{name} must be real numbers, got complex values")
     try:
-        arr = np.asarray(values, dtype=float)
+        return np.asarray(arr, dtype=float)
     except (TypeError, ValueError) as exc:
         raise InputError(f"{name} must be numbers, got {values!r}") from exc
+
+
+def as_finite_array(values, name: str = "values") -> np.ndarray:
+    """Return ``values`` (any shape, e.g. trial means for a curve) as a finite float array."""
+    arr = _as_float_array(values, name)
     if not np.all(np.isfinite(arr)):
         raise InputError(f"{name} contains NaN or infinity")
     return arr
@@ -39,10 +61,7 @@ def as_finite_array(values, name: str = "values") -> np.ndarray:
 
 def as_vector(values, name: str = "values", *, min_length: int = 1) -> np.ndarray:
     """Return ``values`` as a finite 1-d float array of at least ``min_length`` entries."""
-    try:
-        arr = np.asarray(values, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"{name} must be numbers, got {values!r}") from exc
+    arr = _as_float_array(values, name)
     if arr.ndim == 0:
         arr = arr.reshape(1)
     if arr.ndim != 1:
@@ -69,6 +88,8 @@ def as_positive_vector(values, name: str = "errors", *, allow_zero: bool = False
 
 def check_same_length(**arrays) -> int:
     """Raise unless all given 1-d arrays have the same length; return that length."""
+    if not arrays:
+        raise InputError("check_same_length needs at least one array")
     lengths = {k: len(v) for k, v in arrays.items()}
     if len(set(lengths.values())) > 1:
         desc = ", ".join(f"{k} has {n}" for k, n in lengths.items())
@@ -81,10 +102,7 @@ def as_number(value, name: str = "value", *, positive: bool = False,
     """One finite number (optionally > 0 or >= 0); arrays of size > 1 are rejected."""
     if np.ndim(value) != 0:
         raise InputError(f"{name} must be a single number, got {value!r}")
-    try:
-        x = float(np.asarray(value))
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"{name} must be a number, got {value!r}") from exc
+    x = float(_as_float_array(value, name))
     if not np.isfinite(x):
         raise InputError(f"{name} is NaN or infinite")
     if positive and x <= 0:
@@ -137,10 +155,7 @@ def as_covariance(cov, n: int | None = None, name: str = "covariance") -> np.nda
     fully correlated measurements with equal errors) is rejected with a message rather
     than inverted into garbage.
     """
-    try:
-        arr = np.asarray(cov, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"{name} must be a matrix of numbers") from exc
+    arr = _as_float_array(cov, name)
     if arr.ndim != 2 or arr.shape[0] != arr.shape[1]:
         raise InputError(f"{name} must be a square matrix, got shape {arr.shape}")
     if n is not None and arr.shape != (n, n):
@@ -153,17 +168,29 @@ def as_covariance(cov, n: int | None = None, name: str = "covariance") -> np.nda
     if not np.allclose(arr, arr.T, rtol=1e-10, atol=1e-12 * max(scale, 1e-300)):
         raise InputError(f"{name} is not symmetric")
     arr = 0.5 * (arr + arr.T)
-    try:
-        np.linalg.cholesky(arr)
-    except np.linalg.LinAlgError:
+    diag = np.diag(arr)
+    if np.any(diag <= 0):
+        bad = [i for i, d in enumerate(diag) if d <= 0]
+        raise InputError(f"{name} is not positive definite: variance of entry {bad} is zero "
+                         "or negative (check for zero errors)")
+    # judge definiteness on the correlation matrix: scale-free, so that tiny or huge
+    # units (1e-150 ... 1e150) and very different errors are not mistaken for correlations
+    d = np.sqrt(diag)
+    if not np.all(np.isfinite(d)) or np.any(d == 0):
+        raise InputError(f"{name} has variances outside the floating-point range")
+    corr = arr / d[:, None] / d[None, :]
+    if not np.all(np.isfinite(corr)):
+        raise InputError(f"{name} has entries outside the floating-point range")
+    eig = np.linalg.eigvalsh(corr)
+    if eig[0] <= 0:
         raise InputError(
             f"{name} is not positive definite: some combination of the measurements "
-            "would have zero or negative variance (check correlations of +-1 and zero errors)"
-        ) from None
-    eig = np.linalg.eigvalsh(arr)
+            "would have zero or negative variance (check correlations of +-1)"
+        )
     if eig[0] <= 1e-12 * eig[-1]:
         raise InputError(
-            f"{name} is singular (smallest/largest eigenvalue = {eig[0] / eig[-1]:.1e}): "
-            "the measurements are (almost) fully correlated and cannot be combined"
+            f"{name} is singular (smallest/largest eigenvalue of the correlation matrix = "
+            f"{eig[0] / eig[-1]:.1e}): the measurements are (almost) fully correlated and "
+            "cannot be combined"
         )
     return arr

@@ -70,3 +70,40 @@ def test_covariance_rejects(bad, msg):
 def test_covariance_accepts_and_symmetrises():
     c = as_covariance([[4.0, 1.0], [1.0 + 1e-15, 9.0]])
     assert np.array_equal(c, c.T)
+
+
+@pytest.mark.parametrize("bad, msg", [
+    (True, "True/False"), ("3.0", "not text"), (1 + 2j, "complex"), (np.complex128(1.0), "complex"),
+])
+def test_as_number_refuses_what_float_would_silently_accept(bad, msg):
+    from helpers.validation import as_number
+    with pytest.raises(InputError, match=msg):
+        as_number(bad)
+
+
+@pytest.mark.parametrize("bad, msg", [
+    ([True, False], "True/False"), (["1.0", "2.0"], "not text"), ([1.0, 2j], "complex"),
+    ([1.0, "2"], "not text|real numbers"),
+])
+def test_as_vector_refuses_bool_text_complex(bad, msg):
+    with pytest.raises(InputError, match=msg):
+        as_vector(bad)
+
+
+def test_same_length_of_nothing_is_an_input_error():
+    with pytest.raises(InputError, match="at least one"):
+        check_same_length()
+
+
+def test_covariance_is_judged_by_its_correlations_at_any_scale():
+    # uncorrelated with very different errors: fine (was called "fully correlated")
+    c = as_covariance(np.diag([1e6, 1e-7]))
+    assert c[0, 0] == 1e6
+    for scale in (1e-300, 1e-150, 1.0, 1e150):
+        as_covariance(scale * np.array([[1.0, 0.3], [0.3, 2.0]]))
+    with pytest.raises(InputError, match="fully correlated"):
+        as_covariance([[1.0, 1.0 - 1e-14], [1.0 - 1e-14, 1.0]])
+    with pytest.raises(InputError, match="zero or negative"):
+        as_covariance([[1.0, 0.0], [0.0, 0.0]])
+    with pytest.raises(InputError, match="complex"):
+        as_covariance([[1.0, 0.1j], [-0.1j, 1.0]])
