@@ -10,6 +10,7 @@ from ..propagation import (
     A_ERRORS,
     A_NOMINAL,
     RHO,
+    b_cut_covariance,
     b_linear,
     b_samples,
     cov_a,
@@ -18,6 +19,7 @@ from ..propagation import (
     running_moments,
     running_quantiles,
     sample_gaussian,
+    sigma_y_b,
     sigma_y_formula,
     summarize,
     y_a,
@@ -25,7 +27,7 @@ from ..propagation import (
 from ..validation import as_correlation, as_number, as_vector
 
 __all__ = ["PANEL_SIZE", "plot_band", "plot_mc_vs_linear", "draw_band", "draw_mc_vs_linear",
-           "draw_b2_running", "draw_lny", "draw_panel"]
+           "draw_b2_running", "draw_lny", "draw_panel", "draw_sigma_b"]
 
 PANEL_SIZE = 20_000
 """Monte Carlo samples per slider update (seeded with :data:`helpers.SEED`): fast enough to drag."""
@@ -209,3 +211,28 @@ def draw_panel(fig, rho=RHO, sigma1=A_ERRORS[0], sigma2=A_ERRORS[1], x=1.0) -> s
     return (f"x = {xx:.2f}: y = {y0:.3f} ± {sig:.3f} (linear, rho = {r:.2f}); "
             f"Monte Carlo ({PANEL_SIZE} samples): mean {summ.mean:.3f} ± {summ.mean_error:.3f}, "
             f"std {summ.std:.3f} ± {summ.std_error:.3f}")
+
+
+def draw_sigma_b(fig, lo=0.0, hi=5.0, size=10**6, seed=SEED, xs=None) -> None:
+    """Top: sigma_y(x) from Cov(a), from the linear Cov(b) through y_b (markers on the same
+    curve), and from the covariance of the Monte Carlo b samples kept by ``lo < b2 < hi``.
+    Bottom: each divided by the Cov(a) result."""
+    xs = np.linspace(-3.0, 3.0, 601) if xs is None else as_vector(xs, "xs")
+    marks = xs[::25]
+    s_a = sigma_y_formula(xs)
+    s_b = sigma_y_b(marks)
+    s_cut = sigma_y_b(xs, cov_b=b_cut_covariance(lo, hi, size, seed))
+    ax1, ax2 = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [1.6, 1]})
+    ax1.plot(xs, s_a, color="k", lw=1.2, label=r"from Cov($a$) through $y(a)$")
+    ax1.plot(marks, s_b, "o", color=_CORR, ms=5, mfc="none",
+             label=r"from linear Cov($b$) through $y(b)$")
+    ax1.plot(xs, s_cut, color=_UNCORR, ls="--",
+             label=rf"from Cov of MC $b$ with ${lo:g} < b_2 < {hi:g}$")
+    ax1.set_ylabel(r"$\sigma_y$")
+    ax1.legend(loc="upper center", fontsize=8)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ax2.plot(marks, s_b / sigma_y_formula(marks), "o", color=_CORR, ms=5, mfc="none")
+        ax2.plot(xs, s_cut / s_a, color=_UNCORR, ls="--")
+    ax2.axhline(1.0, color="k", lw=1.2)
+    ax2.set_xlabel("$x$")
+    ax2.set_ylabel(r"ratio to Cov($a$)")

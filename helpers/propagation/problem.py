@@ -19,6 +19,8 @@ __all__ = [
     "mc_vs_linear_table", "b_samples", "b_mc_table", "b2_cut_scan",
     "LnYSummary", "lny_samples", "lny_distribution", "lny_table",
     "sigma_y_seed_root", "sigma_y_seed_final", "y_b_seed", "seed_mistakes_table",
+    "sample_cov_a", "std_pull_replicas", "format_mc_table", "b_cut_covariance",
+    "seed_final_domain", "b2_quantiles_exact",
 ]
 
 
@@ -337,3 +339,117 @@ def seed_mistakes_table(xs=(-3.0, -1.0, 0.0, 1.0, 3.0)) -> pd.DataFrame:
         "y": y_a(xv, A_NOMINAL),
         "y_b_sign_error": y_b_seed(xv, b0),
     }, index=pd.Index(xv, name="x"))
+
+
+# ====================================================================== additions for the chapter
+def sample_cov_a(size=10**6, seed=SEED, rho=RHO, sigma1=A_ERRORS[0], sigma2=A_ERRORS[1]) -> np.ndarray:
+    """Sample covariance (ddof=1) of the Monte Carlo :math:`(a_1, a_2)` that :func:`mc_vs_linear_table`
+    draws with the same arguments.
+
+    Because :math:`y` is linear in :math:`a`, the Monte Carlo std of :math:`y(x)` equals
+    :math:`\\sqrt{J S J^T}` with this :math:`S` in place of Cov(a), :math:`J = (x, x^2)`.
+    """
+    return np.cov(_a_samples(size, seed, rho, sigma1, sigma2))
+
+
+def std_pull_replicas(x=3.0, n_replicas=200, size=20_000, seed=SEED) -> np.ndarray:
+    """``pull_std`` of :func:`mc_vs_linear_table` at ``x`` for independent Monte Carlo replicas.
+
+    Replica k uses the seed ``seed + 1 + k`` (never ``seed`` itself), ``size`` samples,
+    and the same definitions as the table: std (ddof=1) minus the linear :math:`\\sigma_y`,
+    divided by the fourth-moment error :math:`\\sqrt{(m_4 - s^4)/n}/(2s)`. If the table's
+    pulls are fluctuations, these scatter like a standard normal.
+    """
+    xv = as_number(x, "x")
+    if xv == 0:
+        raise InputError("at x = 0 every sample gives y = 1: there is no width to compare")
+    k = as_number(n_replicas, "n_replicas")
+    if k < 2 or not float(k).is_integer():
+        raise InputError(f"n_replicas must be an integer >= 2, got {n_replicas!r}")
+    s0 = as_number(seed, "seed", non_negative=True)
+    if not float(s0).is_integer():
+        raise InputError(f"seed must be a non-negative integer, got {seed!r}")
+    sig = sigma_y_formula(xv)
+    out = np.empty(int(k))
+    for i in range(int(k)):
+        y = y_a(xv, _a_samples(size, int(s0) + 1 + i))
+        s = float(np.std(y, ddof=1))
+        m4 = float(np.mean((y - y.mean()) ** 4))
+        err = np.sqrt(max(m4 - s**4, 0.0) / y.size) / (2 * s)
+        out[i] = (s - sig) / err
+    return out
+
+
+def format_mc_table(table: pd.DataFrame, digits: int = 4) -> pd.DataFrame:
+    """:func:`mc_vs_linear_table` for reading: "value ± MC error" strings and the two pulls.
+
+    Columns: linear ``y``, linear ``σ_y``, MC mean, MC std, MC half-width of the central
+    68 %, pull of the mean and pull of the std (each number ± its Monte Carlo error).
+    """
+    need = ["y", "sigma_linear", "mc_mean", "mc_mean_error", "mc_std", "mc_std_error",
+            "mc_halfwidth68", "mc_halfwidth68_error", "pull_mean", "pull_std"]
+    if not isinstance(table, pd.DataFrame) or not set(need) <= set(table.columns):
+        raise InputError(f"format_mc_table needs a DataFrame with the columns {need}")
+    f = f"{{:.{int(digits)}f}}"
+
+    def pm(v, e):
+        return f"{f.format(v)} ± {f.format(e)}"
+
+    return pd.DataFrame({
+        "y (linear)": [f.format(v) for v in table["y"]],
+        "σ_y (linear)": [f.format(v) for v in table["sigma_linear"]],
+        "MC mean": [pm(v, e) for v, e in zip(table["mc_mean"], table["mc_mean_error"])],
+        "MC std": [pm(v, e) for v, e in zip(table["mc_std"], table["mc_std_error"])],
+        "MC 68 % half-width": [pm(v, e) for v, e in zip(table["mc_halfwidth68"],
+                                                         table["mc_halfwidth68_error"])],
+        "pull of mean": [f"{v:+.2f}" for v in table["pull_mean"]],
+        "pull of std": [f"{v:+.2f}" for v in table["pull_std"]],
+    }, index=table.index)
+
+
+def b_cut_covariance(lo=0.0, hi=5.0, size=10**6, seed=SEED) -> np.ndarray:
+    """Sample covariance of the Monte Carlo :math:`(b_1, b_2)` kept by the cut ``lo < b2 < hi``.
+
+    A property of the cut (it changes with ``hi``), not of :math:`b`: what one gets when
+    the cut samples are passed to ``np.cov`` and the result is used as Cov(b).
+    """
+    a, b = as_number(lo, "lo"), as_number(hi, "hi")
+    if not a < b:
+        raise InputError(f"the cut needs lo < hi, got lo = {a:g}, hi = {b:g}")
+    bs = b_samples(size, seed)
+    keep = (bs[1] > a) & (bs[1] < b)
+    if keep.sum() < 3:
+        raise InputError(f"the cut {a:g} < b2 < {b:g} keeps {int(keep.sum())} sample(s): need at least 3")
+    return np.cov(bs[:, keep])
+
+
+def seed_final_domain() -> tuple[float, float]:
+    """The x range where the seed's wrong radicand :math:`1 - 0.8x - 0.25x^2` is non-negative.
+
+    Its roots: :math:`x = (-0.8 \\pm \\sqrt{0.64 + 1})/0.5`, i.e. -4.161 and 0.961. Outside,
+    :func:`sigma_y_seed_final` would be the square root of a negative number.
+    """
+    r = np.sqrt(0.8**2 + 4 * 0.25)
+    return float((-0.8 - r) / 0.5), float((-0.8 + r) / 0.5)
+
+
+def b2_quantiles_exact(probs=(P68[0], 0.5, P68[1]), rho=RHO, sigma1=A_ERRORS[0],
+                       sigma2=A_ERRORS[1]) -> np.ndarray:
+    """Exact quantiles of :math:`b_2 = 2/D`, :math:`D = a_1 - a_2` Gaussian.
+
+    For :math:`t > 0`, :math:`P(b_2 \\le t) = P(D < 0) + P(D \\ge 2/t)`, so the p-quantile is
+    :math:`2/D_{1 - p + P(D < 0)}` (``D_q`` the q-quantile of D) for every ``p`` above
+    :math:`P(D < 0)`. The median is therefore slightly *below* :math:`2/\\mathrm{median}(D) = 2`:
+    the few samples with :math:`D < 0` land at negative :math:`b_2`.
+    """
+    p = as_vector(probs, "probs")
+    r, s1, s2 = _problem_inputs(rho, sigma1, sigma2)
+    mu = A_NOMINAL[0] - A_NOMINAL[1]
+    sd = float(np.sqrt(s1**2 + s2**2 - 2 * r * s1 * s2))
+    if sd == 0:
+        raise InputError("a1 - a2 has zero variance: b2 is the constant 2/(a1 - a2)")
+    p0 = float(stats.norm.cdf(0.0, mu, sd))
+    if np.any(p <= p0) or np.any(p >= 1):
+        raise InputError(f"probs must lie in ({p0:.3g}, 1): below P(D < 0) = {p0:.3g} the "
+                         "quantiles of b2 are negative (not implemented)")
+    return 2.0 / stats.norm.ppf(1 - p + p0, mu, sd)

@@ -1,0 +1,55 @@
+"""Answers of the exercises in "Error propagation: linear formulas and Monte Carlo".
+
+The Monte Carlo exercise is checked against the exact value (y is linear in the Gaussian
+inputs, so the linear sigma_y and Phi(-y/sigma_y) are exact); the tolerances cover the
+Monte Carlo scatter of a sample of 10^6 with a good margin.
+"""
+
+from . import Exercise
+
+X_SIGMA = 2.0
+"""x at which the exercises ask for sigma_y."""
+X_NEGATIVE = -1.5
+"""x at which the Monte Carlo exercise counts samples with y <= 0."""
+
+
+def _sigma_y_2() -> tuple:
+    from ..propagation import sigma_y_formula
+    return sigma_y_formula(X_SIGMA), sigma_y_formula(X_SIGMA, rho=0.0)
+
+
+def _mc_sigma_y_2() -> float:
+    from ..propagation import sigma_y_formula
+    return sigma_y_formula(X_SIGMA)
+
+
+def _fraction_negative() -> float:
+    from scipy import stats
+
+    from ..propagation import A_NOMINAL, sigma_y_formula, y_a
+    return float(stats.norm.cdf(-y_a(X_NEGATIVE, A_NOMINAL) / sigma_y_formula(X_NEGATIVE)))
+
+
+def _cov_b() -> tuple:
+    import numpy as np
+
+    from ..propagation import b_linear
+    _, cov_b = b_linear()
+    s = np.sqrt(np.diag(cov_b))
+    return float(s[0]), float(s[1]), float(cov_b[0, 1] / (s[0] * s[1]))
+
+
+def _sigma_y_2_b() -> float:
+    from ..propagation import sigma_y_b
+    return sigma_y_b(X_SIGMA)
+
+
+EXERCISES = {
+    "prop-sigma-y-2": Exercise(_sigma_y_2, atol=0.001,
+                               what="the pair (with correlation, without correlation)"),
+    "prop-mc-sigma-y-2": Exercise(_mc_sigma_y_2, rtol=0.01, what="the Monte Carlo spread of y(2)"),
+    "prop-fraction-negative": Exercise(_fraction_negative, atol=0.003,
+                                       what="the fraction of samples with y(-1.5) <= 0"),
+    "prop-cov-b": Exercise(_cov_b, atol=0.0005, what="the triple (sigma(b1), sigma(b2), rho)"),
+    "prop-sigma-y-2-b": Exercise(_sigma_y_2_b, atol=0.001, what="sigma_y(2) through b"),
+}
