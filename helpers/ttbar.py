@@ -29,6 +29,8 @@ from .validation import InputError
 __all__ = [
     "PUBLISHED", "Published", "STAT", "LUMI", "SCAN_SOURCES", "lhc_combination",
     "groups", "breakdown", "comparison", "stability_scan",
+    "inputs_table", "measurement_groups", "published_total", "uncorrelated_error", "variance_slope",
+    "information_scan", "rounding_spread", "normalisation_combination",
 ]
 
 STAT = ("Stat",)
@@ -140,3 +142,165 @@ def stability_scan(sources=SCAN_SOURCES, rhos=None, comb: Combination | None = N
         blocks[key] = correlation_scan(comb.values, comb.errors, comb.source_correlations,
                                        scan, rhos)
     return pd.concat(blocks, axis=1)
+
+
+# --------------------------------------------------------------------------------------
+# for the chapter: the inputs, the last digit, information weights against correlation
+# --------------------------------------------------------------------------------------
+def inputs_table(comb: Combination | None = None) -> pd.DataFrame:
+    """The note's inputs as one table: rows ``"value"`` and the sources, columns the
+    measurements and ``"correlation"`` (the assumed correlation of each source;
+    NaN in the value row)."""
+    comb = comb or lhc_combination()
+    table = pd.concat([comb.values.to_frame().T, comb.errors.T])
+    table["correlation"] = [np.nan, *[comb.source_correlations[s].iat[0, 1] for s in comb.sources]]
+    return table
+
+
+def measurement_groups(comb: Combination | None = None) -> pd.DataFrame:
+    """Each measurement's own stat / syst / lumi uncertainty (its sources of each group
+    of :func:`groups` added in quadrature) and its total; rows the groups and
+    ``"total"``, columns the measurements."""
+    comb = comb or lhc_combination()
+    err = comb.errors
+    rows = {g: np.sqrt((err[srcs] ** 2).sum(axis=1)) for g, srcs in groups(comb).items()}
+    rows["total"] = comb.total_errors
+    return pd.DataFrame(rows).T[comb.names]
+
+
+def published_total(published: Published = PUBLISHED) -> float:
+    """The note's stat, syst and lumi uncertainties, *as printed*, added in quadrature."""
+    return float(np.sqrt(published.stat**2 + published.syst**2 + published.lumi**2))
+
+
+def uncorrelated_error(comb: Combination | None = None) -> float:
+    """The error the combination would have if the measurements were uncorrelated with
+    the same total errors: ``(sum_i 1/sigma_i^2)^(-1/2)``."""
+    comb = comb or lhc_combination()
+    return float(np.sum(comb.total_errors.to_numpy() ** -2.0) ** -0.5)
+
+
+def variance_slope(comb: Combination, source: str) -> float:
+    """``d sigma^2 / d rho_k`` of a two-measurement combination: ``2 w_1 w_2 s_1k s_2k``.
+
+    For two measurements ``sigma^2 = (s_1^2 s_2^2 - c^2) / (s_1^2 + s_2^2 - 2c)`` with
+    ``c`` the total covariance, so ``d sigma^2 / dc = 2 w_1 w_2``; the correlation
+    ``rho_k`` of source ``k`` enters ``c`` as ``rho_k s_1k s_2k``.
+    """
+    if comb.n != 2:
+        raise InputError(f"variance_slope is for two measurements, got {comb.n}")
+    if source not in comb.sources:
+        raise InputError(f"unknown source {source!r}; sources are {comb.sources}")
+    w = comb.weights.to_numpy()
+    s = comb.errors[source].to_numpy()
+    return float(2.0 * w[0] * w[1] * s[0] * s[1])
+
+
+def _scan_blocks(sources) -> list:
+    srcs = [sources] if isinstance(sources, str) else list(sources)
+    if not srcs:
+        raise InputError("the scan needs at least one source")
+    return [*[(s, [s]) for s in srcs], *([("all", srcs)] if len(srcs) > 1 else [])]
+
+
+def information_scan(sources=SCAN_SOURCES, rhos=None, comb: Combination | None = None) -> pd.DataFrame:
+    """Information weights against the assumed correlation of each source in turn.
+
+    Like :func:`stability_scan` (each source alone, others nominal, then ``"all"``
+    together), with quantities ``"weight <m>"`` (BLUE), ``"intrinsic <m>"``,
+    ``"marginal <m>"`` for each measurement ``m`` and ``"correlations"`` (the
+    intrinsic weight of the correlations, ``1 - sum_i sigma^2 / sigma_i^2``).
+    """
+    comb = comb or lhc_combination()
+    rhos = np.round(np.linspace(0.0, 1.0, 21), 10) if rhos is None else np.asarray(rhos, float)
+    blocks = {}
+    for key, srcs in _scan_blocks(sources):
+        rows = []
+        for rho in rhos:
+            iw = comb.with_correlation(srcs, float(rho)).information_weights()
+            row = {}
+            for m in comb.names:
+                row[f"weight {m}"] = iw.loc[m, "BLUE weight"]
+                row[f"intrinsic {m}"] = iw.loc[m, "intrinsic"]
+                row[f"marginal {m}"] = iw.loc[m, "marginal"]
+            row["correlations"] = iw.loc["correlations", "intrinsic"]
+            rows.append(row)
+        blocks[key] = pd.DataFrame(rows, index=pd.Index(rhos, name="rho"))
+    return pd.concat(blocks, axis=1)
+
+
+def _blue_batch(y: np.ndarray, err: np.ndarray, rho: np.ndarray, parts: list) -> np.ndarray:
+    """BLUE numbers for a batch of tables, in plain numpy (for :func:`rounding_spread`).
+
+    ``y`` (T, n), ``err`` (T, n, k), ``rho`` (k, n, n); ``parts`` lists source indices
+    of groups. Returns (T, q): value, one BLUE contribution ``sqrt(w^T C_g w)`` per
+    group, total error, the n weights, chi2 and (n = 2) the total correlation.
+    """
+    cov_k = np.einsum("tik,kij,tjk->tkij", err, rho, err)
+    cov = cov_k.sum(axis=1)
+    ones = np.ones(y.shape[1])
+    a = np.linalg.solve(cov, np.broadcast_to(ones, y.shape)[..., None])[..., 0]  # C^-1 1
+    w = a / a.sum(axis=1, keepdims=True)
+    value = np.einsum("ti,ti->t", w, y)
+    error = a.sum(axis=1) ** -0.5
+    group = [np.sqrt(np.einsum("ti,tij,tj->t", w, cov_k[:, idx].sum(axis=1), w)) for idx in parts]
+    r = y - value[:, None]
+    chi2 = np.einsum("ti,ti->t", r, np.linalg.solve(cov, r[..., None])[..., 0])
+    corr = cov[:, 0, 1] / np.sqrt(cov[:, 0, 0] * cov[:, 1, 1])
+    return np.column_stack([value, *group, error, w, chi2, corr])
+
+
+def rounding_spread(comb: Combination | None = None, half_width: float = 0.05, n: int = 2000,
+                    rng=None) -> pd.DataFrame:
+    """How much the rounding of the inputs to ``2 * half_width`` can move the results.
+
+    Each of ``n`` trials replaces every value and every error of the table by a
+    uniform draw from its rounding interval ``[x - h, x + h]`` (errors: cut at 0, so a
+    printed 0.0 becomes a draw from ``[0, h]``), keeps the correlations and recombines.
+    The combination must have two measurements (the total correlation is one number).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Rows ``value``, ``stat``, ``syst``, ``lumi`` (BLUE contributions of
+        :func:`groups`), ``total``, ``weight <m>``, ``chi2``, ``correlation``; columns
+        ``"nominal"`` (the table as given, from :class:`Combination`), ``"std"``,
+        ``"min"`` and ``"max"`` over the trials.
+    """
+    from . import SEED
+    from .validation import as_number
+
+    comb = comb or lhc_combination()
+    if comb.n != 2:
+        raise InputError(f"rounding_spread is for two measurements, got {comb.n}")
+    h = as_number(half_width, "half_width", positive=True)
+    if isinstance(n, bool) or not float(n).is_integer() or n < 2:
+        raise InputError(f"n must be an integer >= 2, got {n!r}")
+    n = int(n)
+    rng = np.random.default_rng(SEED) if rng is None else rng
+    grp = groups(comb)
+    b = comb.grouped(grp)["BLUE contribution"]
+    nominal = [comb.value, *b[list(grp)], comb.error, *comb.weights.to_numpy(), comb.chi2,
+               comb.correlation.iat[0, 1]]
+    rows = ["value", *grp, "total", *[f"weight {m}" for m in comb.names], "chi2", "correlation"]
+    y, err = comb.values.to_numpy(), comb.errors.to_numpy()
+    rho = np.array([r.to_numpy() for r in comb.source_correlations.values()])
+    y_t = y + rng.uniform(-h, h, size=(n, *y.shape))
+    err_t = rng.uniform(np.maximum(err - h, 0.0), err + h, size=(n, *err.shape))
+    parts = [[comb.sources.index(s) for s in srcs] for srcs in grp.values()]
+    t = _blue_batch(y_t, err_t, rho, parts)
+    return pd.DataFrame({"nominal": nominal, "std": t.std(axis=0, ddof=1),
+                         "min": t.min(axis=0), "max": t.max(axis=0)}, index=rows)
+
+
+def normalisation_combination() -> Combination:
+    """The normalisation chapter's two measurements as a :class:`Combination`.
+
+    Values 8.0 and 8.5 from ``book/data/normalisation.csv``; source ``"stat"``
+    (uncorrelated, its relative error times the value) and ``"norm"`` (fully
+    correlated, its relative error times the value, i.e. taken from the measured values).
+    """
+    d = data.normalisation_inputs()
+    y = d["value"]
+    errors = pd.DataFrame({"stat": d["stat_rel"] * y, "norm": d["norm_rel"] * y})
+    return Combination(y, errors, {"stat": 0.0, "norm": 1.0})

@@ -7,15 +7,16 @@ Plotting only: every number comes from :mod:`helpers.ttbar` and
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import numpy as np
 
 from ..combination import Combination
-from ..ttbar import SCAN_SOURCES, groups, lhc_combination, stability_scan
+from ..ttbar import SCAN_SOURCES, groups, information_scan, lhc_combination, stability_scan
 from ..validation import InputError, as_correlation
 
 __all__ = ["slider_key", "SLIDER_SOURCES", "draw_contributions", "draw_stability_scan",
-           "draw_stability_panel"]
+           "draw_weight_scan", "draw_stability_panel"]
 
 COLOURS = {"ATLAS": "C0", "CMS": "C1", "combination": "k"}
 
@@ -98,16 +99,55 @@ def draw_stability_scan(fig, sources=SCAN_SOURCES, comb: Combination | None = No
     ax1.legend(loc="best", ncols=2)
 
 
+@lru_cache(maxsize=1)
+def _nominal() -> Combination:
+    """The nominal combination, read once (it is immutable): sliders only recombine."""
+    return lhc_combination()
+
+
+def draw_weight_scan(fig, sources=SCAN_SOURCES, comb: Combination | None = None) -> None:
+    """BLUE weight of the first measurement (top) and the intrinsic information weight
+    of the correlations, ``1 - sum_i sigma^2/sigma_i^2`` (bottom), against the assumed
+    correlation of each source in turn (others nominal) and of all together.
+    Dots mark the nominal correlation of each source."""
+    comb = comb or lhc_combination()
+    scan = information_scan(sources, comb=comb)
+    first = comb.names[0]
+    ax1, ax2 = fig.subplots(2, 1, sharex=True)
+    keys = list(dict.fromkeys(scan.columns.get_level_values(0)))
+    iw = comb.information_weights()
+    for i, key in enumerate(keys):
+        style = dict(color="k", ls="--") if key == "all" else dict(color=f"C{i}")
+        ax1.plot(scan.index, scan[key][f"weight {first}"],
+                 label="all of them" if key == "all" else key, **style)
+        ax2.plot(scan.index, scan[key]["correlations"], **style)
+        if key != "all":
+            at = comb.with_correlation(key, comb.source_correlations[key].iat[0, 1])
+            ax1.plot(at.source_correlations[key].iat[0, 1], at.weights[first], "o",
+                     color=style["color"], ms=5)
+            ax2.plot(at.source_correlations[key].iat[0, 1],
+                     at.information_weights().loc["correlations", "intrinsic"], "o",
+                     color=style["color"], ms=5)
+    ax1.axhline(comb.weights[first], color="0.5", lw=0.8, ls=":")
+    ax2.axhline(iw.loc["correlations", "intrinsic"], color="0.5", lw=0.8, ls=":")
+    ax2.axhline(0.0, color="k", lw=0.8)
+    ax1.set_ylabel(f"BLUE weight of {first}")
+    ax2.set_ylabel("information weight\nof the correlations")
+    ax2.set_xlabel(r"assumed ATLAS-CMS correlation $\rho$ of the source")
+    ax1.legend(loc="best", ncols=2)
+
+
 def draw_stability_panel(fig, **correlations) -> str:
     """Slider view: the combination with other correlations for some sources.
 
     Keywords are :func:`slider_key` names of sources (``mc_ps=0.5, scale=0.5,
     pdf=1.0, vdm=1.0``, or any other source); sources not given keep their nominal
     correlation. Left: both measurements, the nominal and the modified combination
-    with their errors; right: the BLUE weights, nominal and modified. Returns a
-    one-line summary.
+    with their errors; middle: the BLUE weights, nominal and modified; right: the
+    intrinsic information weights of the measurements and of the correlations
+    (Valassi and Chierici 2014), nominal and modified. Returns a one-line summary.
     """
-    nominal = lhc_combination()
+    nominal = _nominal()
     keys = {slider_key(s): s for s in nominal.sources}
     unknown = [k for k in correlations if k not in keys]
     if unknown:
@@ -115,7 +155,7 @@ def draw_stability_panel(fig, **correlations) -> str:
     comb = nominal
     for k, rho in correlations.items():
         comb = comb.with_correlation(keys[k], as_correlation(rho, f"correlation of {keys[k]}"))
-    ax1, ax2 = fig.subplots(1, 2, width_ratios=[1.6, 1])
+    ax1, ax2, ax3 = fig.subplots(1, 3, width_ratios=[1.6, 1, 1.2])
     rows = [(m, nominal.values[m], nominal.total_errors[m], COLOURS[m]) for m in nominal.names]
     rows += [("nominal combination", nominal.value, nominal.error, "0.5"),
              ("this setting", comb.value, comb.error, "k")]
@@ -134,6 +174,16 @@ def draw_stability_panel(fig, **correlations) -> str:
     ax2.set_ylim(-0.2, 1.2)
     ax2.set_ylabel("BLUE weight")
     ax2.legend(loc="upper right")
+    iw0 = nominal.information_weights()["intrinsic"]
+    iw = comb.information_weights()["intrinsic"]
+    xi = np.arange(len(iw))
+    ax3.bar(xi - 0.2, iw0.to_numpy(), width=0.4, color="0.6")
+    ax3.bar(xi + 0.2, iw.to_numpy(), width=0.4,
+            color=[COLOURS.get(m, "C2") for m in iw.index])
+    ax3.set_xticks(xi, [*comb.names, "correl."])
+    ax3.axhline(0, color="k", lw=0.8)
+    ax3.set_ylim(-0.6, 1.2)
+    ax3.set_ylabel("intrinsic information weight")
     w = comb.weights
     settings = ", ".join(f"{keys[k]} {float(r):.2f}" for k, r in correlations.items())
     note = " Negative weight!" if comb.has_negative_weights else ""
