@@ -1,7 +1,10 @@
 """The measured inputs of the chapters, read from ``book/data``.
 
 The files are plain CSV so students can open them; these loaders turn them into the
-objects the chapters need and check them on the way in.
+objects the chapters need and check them on the way in: a missing file, row or column,
+an entry that is not a number, a NaN, a negative uncertainty or a correlation outside
+[-1, 1] raises :class:`~helpers.validation.InputError` naming the file, the row and the
+column.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .validation import InputError
@@ -30,7 +34,72 @@ def data_dir() -> Path:
 
 
 def _read(name: str) -> pd.DataFrame:
-    return pd.read_csv(data_dir() / name, comment="#", index_col=0)
+    path = data_dir() / name
+    try:
+        df = pd.read_csv(path, comment="#", index_col=0)
+    except FileNotFoundError:
+        raise InputError(f"data file {path} not found") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read {path} as a CSV table: {exc}") from None
+    if not df.index.is_unique:
+        dup = sorted({str(r) for r in df.index[df.index.duplicated()]})
+        raise InputError(f"{name}: row(s) {dup} appear more than once")
+    if not df.columns.is_unique:
+        raise InputError(f"{name}: some column appears more than once: {list(df.columns)}")
+    return df
+
+
+def _row(df: pd.DataFrame, row: str, name: str) -> pd.Series:
+    if row not in df.index:
+        raise InputError(f"{name}: no row {row!r} (rows are {list(df.index)})")
+    return df.loc[row]
+
+
+def _column(df: pd.DataFrame, column: str, name: str) -> pd.Series:
+    if column not in df.columns:
+        raise InputError(f"{name}: no column {column!r} (columns are {list(df.columns)})")
+    return df[column]
+
+
+def _numbers(frame, name: str, what: str = "entry", *, non_negative: bool = False,
+             correlation: bool = False):
+    """``frame`` (Series or DataFrame) as floats; InputError naming file, row and column of the
+    first entry that is not a finite number (or negative / outside [-1, 1])."""
+    df = frame.to_frame() if isinstance(frame, pd.Series) else frame
+    out = df.apply(pd.to_numeric, errors="coerce").astype(float)
+    for r in out.index:
+        for c in out.columns:
+            x, raw = out.at[r, c], df.at[r, c]
+            where = f"{name}, row {r!r}, column {c!r}"
+            if isinstance(raw, (bool, np.bool_)):
+                raise InputError(f"{where}: {what} must be a number, got {raw!r}")
+            if not np.isfinite(x):
+                shown = "an empty field" if pd.isna(raw) else repr(raw)
+                raise InputError(f"{where}: {what} must be a finite number, got {shown}")
+            if non_negative and x < 0:
+                raise InputError(f"{where}: {what} must not be negative, got {x:g}")
+            if correlation and not -1.0 <= x <= 1.0:
+                raise InputError(f"{where}: {what} must lie in [-1, 1], got {x:g}")
+    return out[out.columns[0]] if isinstance(frame, pd.Series) else out
+
+
+def _table(name: str, value_column: str, correlation_row: str):
+    """(values, errors, correlations) of a combination table, each checked."""
+    df = _read(name)
+    _column(df, value_column, name)
+    corr_row = _row(df, correlation_row, name)
+    meas = df.drop(index=correlation_row)
+    if meas.empty:
+        raise InputError(f"{name}: no measurement rows")
+    sources = [c for c in df.columns if c != value_column]
+    if not sources:
+        raise InputError(f"{name}: no uncertainty columns")
+    values = _numbers(meas[value_column], name, "the value")
+    errors = _numbers(meas[sources], name, "an uncertainty", non_negative=True)
+    corr = _numbers(corr_row[sources].to_frame(correlation_row).T, name, "a correlation",
+                    correlation=True).loc[correlation_row]
+    corr.name = correlation_row
+    return values, errors, corr
 
 
 def w_mass():
@@ -40,15 +109,20 @@ def w_mass():
     DataFrame of uncertainty components (rows: channels, columns: sources) and a
     Series with the inter-channel correlation of each source. All in MeV.
     """
-    df = _read("w_mass.csv")
-    corr = df.loc["correlation"].drop("value").astype(float)
-    meas = df.drop(index="correlation")
-    return meas["value"].astype(float), meas.drop(columns="value").astype(float), corr
+    return _table("w_mass.csv", "value", "correlation")
 
 
 def normalisation_inputs() -> pd.DataFrame:
     """The two measurements of exercise 4.2 with relative stat and normalisation errors."""
-    return _read("normalisation.csv").astype(float)
+    name = "normalisation.csv"
+    df = _read(name)
+    if df.empty:
+        raise InputError(f"{name}: no measurement rows")
+    _column(df, "value", name)
+    errors = [c for c in df.columns if c != "value"]
+    out = _numbers(df, name)
+    _numbers(df[errors], name, "an uncertainty", non_negative=True)
+    return out
 
 
 def ttbar_xsec():
@@ -56,7 +130,4 @@ def ttbar_xsec():
 
     Returns ``(values, errors, correlations)`` like :func:`w_mass`.
     """
-    df = _read("lhc_ttbar_xsec.csv")
-    corr = df.loc["Correlations"].drop("Experiment").astype(float)
-    meas = df.drop(index="Correlations")
-    return meas["Experiment"].astype(float), meas.drop(columns="Experiment").astype(float), corr
+    return _table("lhc_ttbar_xsec.csv", "Experiment", "Correlations")

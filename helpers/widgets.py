@@ -21,7 +21,7 @@ from typing import Callable
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 
-from .validation import InputError
+from .validation import InputError, as_number
 
 __all__ = ["SliderPanel", "slider", "STORED_HINT", "HINT_CLASS"]
 
@@ -37,9 +37,31 @@ characters, so the hint stays shorter)."""
 
 def slider(value: float, lo: float, hi: float, step: float, description: str,
            fmt: str = ".2f") -> widgets.FloatSlider:
-    """A float slider with the book's layout (wide description, no live dragging)."""
+    """A float slider with the book's layout (wide description, no live dragging).
+
+    Raises :class:`InputError` unless ``lo < hi``, ``step > 0`` and ``lo <= value <= hi``,
+    all finite real numbers (ipywidgets would silently clip ``value`` into the range and
+    accept a NaN, zero or negative step).
+    """
+    if not isinstance(description, str):
+        raise InputError(f"slider description must be text, got {description!r}")
+    v = as_number(value, "slider value")
+    a = as_number(lo, "slider minimum")
+    b = as_number(hi, "slider maximum")
+    s = as_number(step, "slider step")
+    if not a < b:
+        raise InputError(f"slider {description!r}: the minimum must be below the maximum, "
+                         f"got lo = {a:g}, hi = {b:g}")
+    if not s > 0:
+        raise InputError(f"slider {description!r}: the step must be positive, got {s:g}")
+    if s > b - a:
+        raise InputError(f"slider {description!r}: the step {s:g} is larger than the range "
+                         f"[{a:g}, {b:g}]")
+    if not a <= v <= b:
+        raise InputError(f"slider {description!r}: the start value {v:g} lies outside "
+                         f"[{a:g}, {b:g}]")
     return widgets.FloatSlider(
-        value=value, min=lo, max=hi, step=step, description=description,
+        value=v, min=a, max=b, step=s, description=description,
         readout_format=fmt, continuous_update=False,
         style={"description_width": "initial"}, layout=widgets.Layout(width="480px"),
     )

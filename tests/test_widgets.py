@@ -73,3 +73,28 @@ def test_live_panel_has_empty_hint_and_stored_state_gets_the_hint():
     state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
     assert state[panel.hint.model_id]["state"]["value"] == STORED_HINT
     assert state[panel.message.model_id]["state"]["value"] != STORED_HINT
+
+
+@pytest.mark.parametrize("args, msg", [
+    ((float("nan"), 0.0, 1.0, 0.1), "slider value"),
+    ((0.5, 0.0, 1.0, float("nan")), "slider step"),
+    ((0.5, 0.0, 1.0, 0.0), "step must be positive"),
+    ((0.5, 0.0, 1.0, -0.1), "step must be positive"),
+    ((0.5, 1.0, 1.0, 0.1), "minimum must be below"),
+    ((0.5, 2.0, 1.0, 0.1), "minimum must be below"),
+    ((1.5, 0.0, 1.0, 0.1), "outside"),
+    ((-0.1, 0.0, 1.0, 0.1), "outside"),
+    ((0.5, 0.0, 1.0, 2.0), "larger than the range"),
+    ((0.5, float("-inf"), 1.0, 0.1), "slider minimum"),
+    ((True, 0.0, 1.0, 0.1), "True/False"),
+    (("0.5", 0.0, 1.0, 0.1), "text"),
+])
+def test_slider_refuses_impossible_settings(args, msg):
+    with pytest.raises(InputError, match=msg):
+        slider(*args, "x")
+
+
+def test_slider_ends_are_legal():
+    for v in (0.0, 1.0):
+        w = slider(v, 0.0, 1.0, 0.1, "x")
+        assert (w.value, w.min, w.max, w.step) == (v, 0.0, 1.0, 0.1)
