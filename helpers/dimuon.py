@@ -52,6 +52,7 @@ __all__ = [
     "SAMPLE_FILE", "MIN_EVENTS", "FitError", "cb_integral", "logpdf", "pdf_components",
     "cdf", "FastLogPdf", "simulate", "sample_csv_text", "write_sample", "load", "fit",
     "DimuonFit", "limits", "profile", "seed_hessian_errors", "toy_study", "pull_summary",
+    "truth_compatibility", "finite_difference_scale", "seed_hessian_survey", "cb_integral_check",
 ]
 
 PARAMETERS = ("mu", "sigma", "alpha", "n", "slope", "f_sig")
@@ -1109,6 +1110,82 @@ def pull_summary(toys: pd.DataFrame, parameters=("mu", "sigma")) -> pd.DataFrame
                    "width": s, "width_error": s / math.sqrt(2 * (k - 1)), "n_toys": k,
                    "converged": float(ok.mean())}
     return pd.DataFrame.from_dict(rows, orient="index")
+
+
+# ============================================================================ chapter extras
+def truth_compatibility(result: DimuonFit, truth: dict | None = None) -> dict:
+    """How far the fitted parameters lie from ``truth`` (default :data:`TRUTH`) as a whole:
+    :math:`\\chi^2 = d^\\mathsf{T} C^{-1} d` with :math:`d` = value - truth and the HESSE
+    covariance :math:`C`, its 6 degrees of freedom and p-value (valid for a Gaussian
+    estimator). Raises :class:`FitError` unless the fit is ``ok``."""
+    tr = _as_params(dict(truth or {}), "truth", TRUTH)
+    d = result.values.to_numpy() - np.array([tr[p] for p in PARAMETERS])
+    chi2 = float(d @ np.linalg.solve(result.covariance.to_numpy(), d))
+    ndf = len(PARAMETERS)
+    return {"chi2": chi2, "ndf": ndf, "pvalue": float(stats.chi2.sf(chi2, ndf))}
+
+
+def finite_difference_scale(result: DimuonFit, step: float = 1e-5) -> pd.DataFrame:
+    """Why a fixed-step second difference loses the curvature of weak parameters.
+
+    Per parameter: ``curvature`` = the exact :math:`\\partial^2(-\\ln L)/\\partial\\theta^2` at
+    the minimum, ``second_difference`` = step**2 times it (what the seed's formula divides
+    by step**2, i.e. the signal it has to see), ``last_bit`` = the spacing of
+    double-precision numbers at :math:`|-\\ln L|` (the smallest change of the value the sum
+    can express) and ``ratio`` = second_difference / last_bit.
+    """
+    step = as_number(step, "step", positive=True)
+    x0 = result.values.to_numpy()
+    curv = np.diag(0.5 * result.model.nll_hessian(*x0)).copy()
+    last_bit = float(np.spacing(abs(result.nll)))
+    diff = step * step * curv
+    return pd.DataFrame({"curvature": curv, "second_difference": diff,
+                         "last_bit": last_bit, "ratio": diff / last_bit}, index=list(PARAMETERS))
+
+
+def seed_hessian_survey(n_samples: int, size: int, seed=SEED, step: float = 1e-5) -> pd.DataFrame:
+    """:func:`seed_hessian_errors` on ``n_samples`` simulated samples of ``size`` events.
+
+    Sample ``i`` uses ``numpy.random.SeedSequence(seed).spawn(n_samples)[i]``. One row per
+    sample: ``rel_diff`` (seed method / HESSE - 1) of every parameter and ``ok``; fits that
+    are not ``ok`` have NaN (HESSE gives no error to compare with).
+    """
+    if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)) or n_samples < 1:
+        raise InputError(f"n_samples must be a positive integer, got {n_samples!r}")
+    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < MIN_EVENTS:
+        raise InputError(f"size must be an integer >= {MIN_EVENTS}, got {size!r}")
+    rows = []
+    for child in np.random.SeedSequence(seed).spawn(int(n_samples)):
+        res = fit(simulate(size, child))
+        if res.ok:
+            row = seed_hessian_errors(res, step)["rel_diff"].to_dict()
+        else:
+            row = dict.fromkeys(PARAMETERS, np.nan)
+        row["ok"] = res.ok
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def cb_integral_check(lo, hi, mu, sigma, alpha, n) -> dict:
+    """:func:`cb_integral` next to an independent numerical integral.
+
+    ``numeric`` integrates ``scipy.stats.crystalball(alpha, n, loc=mu, scale=sigma)``'s
+    density divided by its value at the peak (so the peak height is 1, like
+    :func:`cb_integral`) with ``scipy.integrate.quad``, telling it where the junction
+    :math:`\\mu - \\alpha\\sigma` and the peak lie. Returns ``closed``, ``numeric``,
+    ``quad_error`` (quad's own error estimate) and ``rel_diff`` = numeric/closed - 1.
+    """
+    from scipy.integrate import quad
+
+    closed = float(cb_integral(lo, hi, mu, sigma, alpha, n))
+    lo, hi = float(lo), float(hi)
+    dist = stats.crystalball(alpha, n, loc=mu, scale=sigma)
+    peak = float(dist.pdf(mu))
+    inside = [x for x in (mu - alpha * sigma, mu) if lo < x < hi]
+    numeric, err = quad(lambda m: float(dist.pdf(m)) / peak, lo, hi, points=inside or None,
+                        limit=200, epsabs=0.0, epsrel=1e-12)
+    return {"closed": closed, "numeric": float(numeric), "quad_error": float(err),
+            "rel_diff": float(numeric) / closed - 1.0}
 
 
 if __name__ == "__main__":  # python -m helpers.dimuon : regenerate the stored sample

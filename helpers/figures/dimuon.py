@@ -8,10 +8,11 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from ..dimuon import PARAMETERS, DimuonFit, profile, pull_summary
+from ..dimuon import MASS_RANGE, PARAMETERS, DimuonFit, pdf_components, profile, pull_summary
 from ..validation import InputError
 
-__all__ = ["LABELS", "SYMBOLS", "draw_fit", "draw_profile", "draw_pulls"]
+__all__ = ["LABELS", "SYMBOLS", "draw_fit", "draw_profile", "draw_pulls", "draw_crystal_ball",
+           "draw_fit_pair"]
 
 LABELS = {
     "mu": r"$\mu$ [GeV]",
@@ -110,3 +111,40 @@ def draw_pulls(fig, toys, parameters=("mu", "sigma"), bins: int = 15) -> None:
         ax.set_xlabel(f"pull of {SYMBOLS[name]}")
     axes[0].set_ylabel("toys")
     axes[0].legend(loc="upper left")
+
+
+def draw_crystal_ball(fig, mu: float, sigma: float, alpha: float, n: float, mass_range=MASS_RANGE) -> None:
+    """The Crystal Ball density normalised on the range next to the Gaussian with the same
+    mu and sigma (also normalised there), on a log scale, with the junction
+    :math:`\\mu - \\alpha\\sigma` between power-law tail and Gaussian core marked."""
+    lo, hi = mass_range
+    m = np.linspace(lo, hi, 2000)
+    cb, _ = pdf_components(m, mu, sigma, alpha, n, 0.0, 1.0, mass_range=mass_range)
+    gauss = stats.norm.pdf(m, mu, sigma) / (stats.norm.cdf(hi, mu, sigma) - stats.norm.cdf(lo, mu, sigma))
+    ax = fig.subplots()
+    ax.plot(m, cb, color="C1", label=rf"Crystal Ball ($\alpha$ = {alpha:g}, $n$ = {n:g})")
+    ax.plot(m, gauss, color="0.4", ls="--", label="Gaussian, same $\\mu$ and $\\sigma$")
+    junction = mu - alpha * sigma
+    ax.axvline(junction, color="C3", lw=0.8, ls=":")
+    ax.annotate(r"$\mu - \alpha\sigma$", (junction, 1e-3), xytext=(-6, 0), textcoords="offset points",
+                ha="right", color="C3")
+    ax.set_yscale("log")
+    ax.set_ylim(1e-4, 2 * float(cb.max()))
+    ax.set_xlim(lo, hi)
+    ax.set_xlabel(r"$m(\mu^+\mu^-)$ [GeV]")
+    ax.set_ylabel("probability density [1/GeV]")
+    ax.legend(loc="upper left")
+
+
+def draw_fit_pair(fig, results, titles) -> list[str]:
+    """Two (or more) fits side by side, each drawn by :func:`draw_fit` with its title;
+    returns their one-line summaries."""
+    results, titles = list(results), list(titles)
+    if not results or len(results) != len(titles):
+        raise InputError("give one title per fit, and at least one fit")
+    subs = np.atleast_1d(fig.subfigures(1, len(results)))
+    out = []
+    for sub, res, title in zip(subs, results, titles):
+        out.append(draw_fit(sub, res))
+        sub.suptitle(title, fontsize=10)
+    return out

@@ -1,0 +1,58 @@
+"""Answers of the exercises in "Unbinned maximum-likelihood fit of a di-muon peak"."""
+
+from . import Exercise
+
+SIGNAL_EVENTS = 10_000
+"""Events in the signal-only sample of the negative-log-likelihood exercise."""
+
+
+def signal_sample():
+    """The exercise's signal-only sample: ``simulate(10_000, seed=helpers.SEED, f_sig=1)``."""
+    from .. import SEED
+    from ..dimuon import simulate
+    return simulate(SIGNAL_EVENTS, seed=SEED, f_sig=1.0)
+
+
+def _dimuon_signal_nll() -> tuple:
+    # the student's own NLL (scipy.stats.crystalball, truncated to the range) must reach
+    # the same minimum as the book's fast log-density with alpha, n fixed to the truth
+    from iminuit import Minuit
+
+    from ..dimuon import MASS_RANGE, PARAMETERS, TRUTH, FastLogPdf, limits
+    model = FastLogPdf(signal_sample(), MASS_RANGE)
+    m = Minuit(model.nll, 10.5, 0.05, TRUTH["alpha"], TRUTH["n"], 0.0, 1.0, name=PARAMETERS,
+               grad=model.nll_grad)
+    m.fixed["alpha", "n", "slope", "f_sig"] = True
+    m.limits["mu"] = limits()["mu"]
+    m.limits["sigma"] = limits()["sigma"]
+    m.errordef = Minuit.LEAST_SQUARES          # model.nll is -2 ln L
+    m.migrad()
+    return m.values["mu"], m.values["sigma"]
+
+
+def _dimuon_n_2sigma() -> tuple:
+    from ..dimuon import fit, load
+    m = fit(load()).minuit
+    m.minos("n", cl=2)
+    return m.merrors["n"].lower, m.merrors["n"].upper
+
+
+def _dimuon_step() -> float:
+    from ..dimuon import fit, load, seed_hessian_errors
+    return float(seed_hessian_errors(fit(load()), step=1e-4).loc["n", "seed_method"])
+
+
+def _dimuon_small_toys() -> float:
+    from ..dimuon import toy_study
+    return float(toy_study(40, 2000)["ok"].mean())
+
+
+EXERCISES = {
+    "dimuon-signal-nll": Exercise(_dimuon_signal_nll, atol=2e-5,
+                                  what="the fitted mu and sigma (GeV)"),
+    "dimuon-n-2sigma": Exercise(_dimuon_n_2sigma, atol=0.02,
+                                what="the lower and upper 2-sigma MINOS offsets of n"),
+    "dimuon-step": Exercise(_dimuon_step, rtol=0.003, what="the error of n from your Hessian"),
+    "dimuon-small-toys": Exercise(_dimuon_small_toys, atol=0.001,
+                                  what="the fraction of toy fits that are ok"),
+}
