@@ -4,37 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import data
 from ..combination import Combination, correlation_scan, zero_weight_correlation
+from ..wmass import (COMMON, error_peak, lep_combination, overall_error, overall_weights,
+                     theory_scan, total_correlation_combination)
 
 __all__ = [
     "COMMON", "lep_combination", "total_correlation_combination", "plot_chi2",
-    "draw_chi2", "draw_common_scan", "draw_common_panel", "draw_total_scan",
-    "draw_total_panel",
+    "draw_chi2", "draw_common_scan", "draw_theory_scan", "draw_common_panel",
+    "draw_total_scan", "draw_total_panel",
 ]
-
-COMMON = ("theory_common", "beam_energy")
-"""The two sources shared by the channels (100 % correlated in the nominal inputs)."""
-
-
-def lep_combination(rho_common: float = 1.0, theory_4q: float | None = None) -> Combination:
-    """The LEP W-mass combination, optionally with another correlation of the common
-    sources and another size of the 4-jet-only theory uncertainty (MeV)."""
-    comb = Combination(*data.w_mass())
-    if rho_common != 1.0:
-        comb = comb.with_correlation(list(COMMON), rho_common)
-    if theory_4q is not None:
-        errs = comb.errors["theory_4q"].to_numpy().copy()
-        errs[0] = theory_4q
-        comb = comb.with_errors("theory_4q", errs)
-    return comb
-
-
-def total_correlation_combination(rho_total: float, comb: Combination | None = None) -> Combination:
-    """The two channels with their *total* errors and one overall correlation ``rho_total``."""
-    comb = comb or lep_combination()
-    sigma = np.sqrt(np.diag(comb.covariance.to_numpy()))
-    return Combination(comb.values, sigma[:, None], [rho_total], sources=["overall"])
 
 
 def plot_chi2(ax, comb: Combination, *, label: str = "", color=None, span: float = 4.0,
@@ -62,37 +40,63 @@ def draw_chi2(fig, comb: Combination | None = None) -> None:
     ax.legend(loc="upper center")
 
 
-def _scan_axes(fig, scan, xlabel, names, marker_x=None):
-    ax1, ax2 = fig.subplots(2, 1, sharex=True)
-    ax1.plot(scan.index, scan["value"], color="C0", label="combined mean")
-    ax1.fill_between(scan.index, scan["value"] - scan["error"], scan["value"] + scan["error"],
-                     color="C0", alpha=0.2, label=r"$\pm 1\sigma$")
+_CHANNEL_COLORS = ("C1", "C2")
+_SHORT = ("4 jets", "lepton + 2 jets")
+
+
+def _mark_inputs(ax, comb: Combination) -> None:
+    """The two measured masses as thin horizontal lines, labelled at the right edge."""
+    for (name, y), c, short in zip(comb.values.items(), _CHANNEL_COLORS, _SHORT):
+        ax.axhline(y, color=c, lw=1, ls="--", label=f"input: {short}")
+
+
+def _scan_axes(fig, x, value, error, weights, xlabel, comb, marker_x=None, *, error_panel=False):
+    """Mean +- error (with the inputs marked), optionally the error alone, and the weights."""
+    axes = fig.subplots(3 if error_panel else 2, 1, sharex=True)
+    ax1, ax_w = axes[0], axes[-1]
+    ax1.plot(x, value, color="C0", label="combined mean")
+    ax1.fill_between(x, value - error, value + error, color="C0", alpha=0.2, label=r"$\pm 1\sigma$")
+    _mark_inputs(ax1, comb)
     ax1.set_ylabel("combined $m_W$ [MeV]")
-    ax1.legend(loc="upper left")
-    for name, c in zip(names, ("C1", "C2")):
-        ax2.plot(scan.index, scan[f"weight {name}"], color=c, label=f"weight of {name}")
-    ax2.axhline(0, color="k", lw=0.8)
-    ax2.set_ylabel("BLUE weight")
-    ax2.set_xlabel(xlabel)
-    ax2.legend(loc="best")
+    ax1.legend(loc="upper left", ncol=2, fontsize=8)
+    for k, (w, c, short) in enumerate(zip(weights, _CHANNEL_COLORS, _SHORT)):
+        ax_w.plot(x, w, color=c, label=f"weight of {short}")
+    ax_w.axhline(0, color="k", lw=0.8)
+    ax_w.set_ylabel("BLUE weight")
+    ax_w.set_xlabel(xlabel)
+    ax_w.legend(loc="best", fontsize=8)
     if marker_x is not None:
-        for ax in (ax1, ax2):
+        for ax in axes:
             ax.axvline(marker_x, color="0.3", lw=0.8, ls=":")
-    return ax1, ax2
+    return axes
 
 
 def draw_common_scan(fig, rhos=None, theory_4q: float | None = None, marker=None) -> None:
-    """Mean +- error and both weights against the correlation of the common sources."""
+    """Mean +- error and both weights against the correlation of the common sources,
+    with the two measured masses marked."""
     comb = lep_combination(theory_4q=theory_4q)
-    rhos = np.linspace(-1, 1, 81) if rhos is None else rhos
+    rhos = np.linspace(-1, 1, 41) if rhos is None else rhos
     scan = correlation_scan(comb.values, comb.errors, comb.source_correlations,
                             list(COMMON), rhos)
-    _scan_axes(fig, scan, r"correlation $\rho$ of the common theory and beam-energy sources",
-               comb.names, marker)
+    weights = [scan[f"weight {m}"] for m in comb.names]
+    ax1, _ = _scan_axes(fig, scan.index, scan["value"], scan["error"], weights,
+                        r"correlation $\rho$ of the common theory and beam-energy sources",
+                        comb, marker)
+    ax1.set_ylim(80380, 80540)
+
+
+def draw_theory_scan(fig, theory=None, marker: float = 47.0) -> None:
+    """Mean +- error and both weights against the size of the 4-jet-only theory error
+    (common sources at their nominal 100 % correlation); the nominal size is marked."""
+    scan = theory_scan(theory)
+    ax1, ax2 = _scan_axes(fig, scan.index, scan["value"], scan["error"], (scan["w1"], scan["w2"]),
+                          "4-jet-only theory uncertainty [MeV]", lep_combination(), marker)
+    ax1.set_ylim(80380, 80540)
+    ax2.set_ylim(-0.1, 1.1)
 
 
 def draw_common_panel(fig, rho_common: float = 1.0, theory_4q: float = 47.0) -> str:
-    """Slider view: chi2 curve (nominal dashed) and the scan with the current setting."""
+    """Slider view: chi2 curve (nominal dashed) and the weights with the current setting."""
     nominal = lep_combination()
     comb = lep_combination(rho_common, theory_4q)
     ax1, ax2 = fig.subplots(1, 2)
@@ -102,30 +106,47 @@ def draw_common_panel(fig, rho_common: float = 1.0, theory_4q: float = 47.0) -> 
     ax1.set_xlim(80300, 80600)
     ax1.legend(loc="upper center")
     w = comb.weights
-    ax2.bar(range(len(w)), w.to_numpy(), color=["C1", "C2"])
-    ax2.set_xticks(range(len(w)), ["4 jets", "lepton + 2 jets"])
+    ax2.bar(range(len(w)), w.to_numpy(), color=list(_CHANNEL_COLORS))
+    ax2.set_xticks(range(len(w)), list(_SHORT))
     ax2.set_ylim(-0.5, 1.5)
     ax2.axhline(0, color="k", lw=0.8)
     ax2.set_ylabel("BLUE weight")
+    rho = comb.correlation.iat[0, 1]
     return (f"m_W = {comb.value:.1f} ± {comb.error:.1f} MeV, weights "
-            f"{w.iloc[0]:.3f} / {w.iloc[1]:.3f}, chi2 = {comb.chi2:.3f}")
+            f"{w.iloc[0]:.3f} / {w.iloc[1]:.3f}, total correlation {rho:.3f} "
+            f"(negative weight above {zero_weight_correlation(comb):.3f})")
 
 
 def draw_total_scan(fig, rhos=None, marker=None) -> None:
-    """Weights and mean against one overall correlation of the two channels."""
+    """Mean +- error, the error alone and the weights against one overall correlation of
+    the two channels (closed-form two-measurement BLUE, fast enough for a slider).
+
+    Marked: the inputs, the zero-weight correlation sigma_2/sigma_1 (where the error
+    peaks at sigma_2) and, in the error panel, the error without correlation.
+    """
     comb = lep_combination()
-    sigma = np.sqrt(np.diag(comb.covariance.to_numpy()))
-    rhos = np.linspace(-1, 1, 201) if rhos is None else rhos
-    scan = correlation_scan(comb.values, sigma[:, None], [0.0], ["overall"], rhos,
-                            source_names=["overall"])
-    ax1, ax2 = _scan_axes(fig, scan, r"overall correlation $\rho$ between the channels",
-                          comb.names, marker)
-    threshold = zero_weight_correlation(comb)
-    ax2.axvline(threshold, color="C3", lw=1, ls="--")
-    ax2.annotate(rf"$\rho = \sigma_2/\sigma_1 = {threshold:.2f}$", (threshold, 1.5),
-                 xytext=(-6, 0), textcoords="offset points", ha="right", color="C3")
+    rhos = np.linspace(-1, 1, 401) if rhos is None else np.asarray(rhos, float)
+    y1, y2 = comb.values.to_numpy()
+    w1, w2 = overall_weights(rhos, comb)
+    error = overall_error(rhos, comb)
+    ax1, ax_e, ax_w = _scan_axes(fig, rhos, w1 * y1 + w2 * y2, error, (w1, w2),
+                                 r"overall correlation $\rho$ between the channels", comb,
+                                 marker, error_panel=True)
+    threshold, peak = error_peak(comb)
+    ax_e.plot(rhos, error, color="C0", label="combined error")
+    ax_e.axhline(overall_error(0.0, comb), color="0.4", lw=1, ls="--",
+                 label=r"error with $\rho = 0$")
+    ax_e.plot([threshold], [peak], "o", color="C3",
+              label=rf"maximum $\sigma_2 = {peak:.1f}$ MeV")
+    ax_e.set_ylabel("combined error [MeV]")
+    ax_e.set_ylim(0, 50)
+    ax_e.legend(loc="lower left", fontsize=8)
+    for ax in (ax_e, ax_w):
+        ax.axvline(threshold, color="C3", lw=1, ls="--")
+    ax_w.annotate(rf"$\rho = \sigma_2/\sigma_1 = {threshold:.2f}$", (threshold, 2.6),
+                  xytext=(-6, 0), textcoords="offset points", ha="right", color="C3")
     ax1.set_ylim(80350, 80550)
-    ax2.set_ylim(-2.5, 3.5)
+    ax_w.set_ylim(-2.5, 3.5)
 
 
 def draw_total_panel(fig, rho_total: float = 0.23) -> str:
