@@ -17,7 +17,21 @@ Four estimators that all look reasonable give different answers
    :math:`\\epsilon`; the HESSE error is :math:`\\sqrt{\\sigma_{stat}^2 + \\epsilon^2\\hat\\mu^2}`.
 4. **covariance relative to fit** -- :math:`V(\\mu) = \\mathrm{diag}(s^2) + \\epsilon^2\\mu^2 11^T`
    recomputed inside :math:`\\chi^2(\\mu) = (y-\\mu)^T V(\\mu)^{-1}(y-\\mu)` (no
-   log-determinant term). Its :math:`\\chi^2` curve is exactly the profile of 3.
+   log-determinant term). Its :math:`\\chi^2` curve is exactly the profile of 3; its BLUE
+   form is the iterative BLUE of Lista (2014).
+
+Two more that the chapter compares with them:
+
+5. **Gaussian likelihood** -- :math:`-2\\ln L(\\mu) = \\chi^2(\\mu) + \\ln\\det V(\\mu)` with
+   the :math:`V(\\mu)` of 4: the likelihood of 3 with :math:`N` integrated out. Its minimum
+   is the positive root of a cubic (:func:`likelihood_values`).
+6. **N on data, stat errors scaled by N** --
+   :math:`\\chi^2 = \\sum_i (N y_i - \\mu)^2/(N s_i)^2 + (N-1)^2/\\epsilon^2`: the same as 3.
+
+For any number of measurements the covariance fit (1, 2) is the stat-only weighted mean
+:math:`\\bar y_w` times :math:`\\hat N = 1/(1 + \\epsilon^2\\chi^2_{stat}) = 1 - \\epsilon^2\\chi^2_{min}`
+(:func:`covariance_fit_values`): its relative shift is :math:`\\epsilon^2` times the
+observed tension.
 
 Every method accepts :math:`\\epsilon = 0` (then all reduce to the weighted mean; the
 fits with :math:`N` keep :math:`N = 1` fixed) and any :math:`\\epsilon > 0`, however
@@ -34,7 +48,9 @@ from iminuit import Minuit
 from iminuit.cost import LeastSquares, NormalConstraint
 from scipy.linalg import solve_triangular
 from scipy.optimize import brentq
+from scipy.stats import chi2 as chi2_dist
 
+from . import data
 from .combination import _blue_arrays
 from .validation import (
     InputError,
@@ -49,7 +65,16 @@ from .validation import (
 __all__ = [
     "Estimate",
     "NormalisationProblem",
+    "course_problem",
     "scan_norm",
+    "weighted_mean_values",
+    "stat_chi2_values",
+    "covariance_fit_values",
+    "likelihood_values",
+    "minuit_settings_study",
+    "below_both_thresholds",
+    "GAUSSIAN_LIKELIHOOD",
+    "N_ON_DATA_SCALED",
     "METHODS",
     "COVARIANCE_MEASURED",
     "N_ON_DATA",
@@ -65,6 +90,10 @@ COVARIANCE_RELATIVE = "covariance relative to fit"
 WEIGHTED_MEAN = "plain weighted mean (stat only)"
 METHODS = (COVARIANCE_MEASURED, N_ON_DATA, N_ON_PREDICTION, COVARIANCE_RELATIVE, WEIGHTED_MEAN)
 """Method labels, in the row order of :meth:`NormalisationProblem.compare`."""
+GAUSSIAN_LIKELIHOOD = "Gaussian likelihood with ln det V"
+"""Label of :meth:`NormalisationProblem.likelihood_fit` (row of ``compare(likelihood=True)``)."""
+N_ON_DATA_SCALED = "N on data, stat errors scaled by N"
+"""Label of :meth:`NormalisationProblem.scaled_data_fit`."""
 
 
 @dataclass(frozen=True)
@@ -144,6 +173,70 @@ def _crossing(curve, mu_hat: float, level: float, side: float, scale: float) -> 
             return float(brentq(lambda x: curve(x) - level, inner, outer, xtol=1e-12 * max(1.0, abs(outer))))
         inner = outer
     return side * np.inf
+
+
+# ------------------------------------------------------------------------------------
+# closed forms, vectorised over leading axes (the toy study uses them on many samples)
+# ------------------------------------------------------------------------------------
+def _sums(y, s):
+    y = np.asarray(y, dtype=float)
+    w = np.asarray(s, dtype=float) ** -2.0
+    W = w.sum(axis=-1)
+    ybar = (w * y).sum(axis=-1) / W
+    return y, w, W, ybar
+
+
+def weighted_mean_values(y, s):
+    """:math:`\\bar y_w = \\sum_i y_i/s_i^2 / \\sum_i 1/s_i^2` along the last axis."""
+    return _sums(y, s)[3]
+
+
+def stat_chi2_values(y, s):
+    """:math:`\\chi^2_{stat} = \\sum_i (y_i - \\bar y_w)^2/s_i^2` along the last axis."""
+    y, w, _, ybar = _sums(y, s)
+    return (w * (y - ybar[..., None]) ** 2).sum(axis=-1)
+
+
+def covariance_fit_values(y, s, eps):
+    """The covariance fit (GLS with :math:`V = S + \\epsilon^2 y y^T`) in closed form, any n.
+
+    Sherman-Morrison gives :math:`\\hat\\mu = \\bar y_w / (1 + \\epsilon^2\\chi^2_{stat})` and
+    :math:`\\chi^2_{min} = \\chi^2_{stat}/(1 + \\epsilon^2\\chi^2_{stat})`, so
+    :math:`\\hat\\mu = \\bar y_w (1 - \\epsilon^2\\chi^2_{min})`.
+
+    Returns ``(mu_hat, chi2_min)`` (arrays over the leading axes).
+    """
+    chi2_stat = stat_chi2_values(y, s)
+    a = float(eps) ** 2
+    ybar = weighted_mean_values(y, s)
+    return ybar / (1.0 + a * chi2_stat), chi2_stat / (1.0 + a * chi2_stat)
+
+
+def likelihood_values(y, s, eps, *, iterations: int = 60):
+    """Minimum of :math:`-2\\ln L(\\mu) = \\chi^2_{rel}(\\mu) + \\ln\\det V(\\mu)`, any n, vectorised.
+
+    With :math:`W = \\sum s_i^{-2}`, :math:`a = \\epsilon^2` and
+    :math:`D = 1 + a W \\mu^2`: :math:`\\chi^2_{rel} = \\chi^2_{stat} + W(\\mu - \\bar y_w)^2/D`
+    and :math:`\\ln\\det V = \\sum\\ln s_i^2 + \\ln D`. The derivative vanishes where
+    :math:`g(\\mu) = a^2W\\mu^3 + aW\\bar y_w\\mu^2 + (1 + a - aW\\bar y_w^2)\\mu - \\bar y_w = 0`,
+    and for :math:`\\bar y_w > 0` the derivative has the sign of :math:`g`, which is convex and
+    increasing on :math:`\\mu > 0` with :math:`g(0) < 0 < g(\\bar y_w)`: one minimum in
+    :math:`(0, \\bar y_w]`, found by Newton's method from :math:`\\bar y_w` (monotone convergence).
+    """
+    _, _, W, ybar = _sums(y, s)
+    if np.any(ybar <= 0):
+        raise InputError("the likelihood minimum is computed for a positive weighted mean only")
+    a = float(eps) ** 2
+    c3, c2, c1 = a * a * W, a * W * ybar, 1.0 + a - a * W * ybar**2
+    u = np.array(ybar, dtype=float, copy=True)
+    for _ in range(iterations):
+        g = ((c3 * u + c2) * u + c1) * u - ybar
+        dg = (3.0 * c3 * u + 2.0 * c2) * u + c1
+        step = g / dg
+        u = u - step
+        if np.all(np.abs(step) <= 1e-14 * np.abs(u)):
+            break
+    return u
 
 
 class NormalisationProblem:
@@ -439,16 +532,141 @@ class NormalisationProblem:
         m = self.relative_covariance_minuit(minos)
         return self._estimate(COVARIANCE_RELATIVE, m, minos, False, self.profile_chi2_prediction)
 
-    def compare(self, minos: bool = True) -> pd.DataFrame:
-        """All methods side by side: rows labelled by :data:`METHODS`, columns value, error, lower, upper, chi2, N."""
+    def compare(self, minos: bool = True, likelihood: bool = False) -> pd.DataFrame:
+        """All methods side by side: rows labelled by :data:`METHODS` (and
+        :data:`GAUSSIAN_LIKELIHOOD` before the weighted mean if ``likelihood``), columns
+        value, error, lower, upper, chi2, N. For the likelihood row "chi2" is the minimum
+        of :math:`-2\\ln L` (without the constant :math:`n\\ln 2\\pi`)."""
         rows = [
             self.covariance_fit(),
             self.nuisance_fit("data", minos),
             self.nuisance_fit("prediction", minos),
             self.relative_covariance_fit(minos),
+            *([self.likelihood_fit(minos)] if likelihood else []),
             self.weighted_mean(),
         ]
         return pd.DataFrame([r.as_row() for r in rows]).set_index("method")
+
+    # ---------------------------------------------------------------- Gaussian likelihood
+    def likelihood_nll(self, mu):
+        """:math:`-2\\ln L(\\mu) = (y-\\mu)^T V(\\mu)^{-1}(y-\\mu) + \\ln\\det V(\\mu)` (vectorised).
+
+        :math:`V(\\mu)` of :meth:`covariance_at`; :math:`\\ln\\det V(\\mu) = \\sum_i\\ln s_i^2 +
+        \\ln(1 + \\epsilon^2\\mu^2\\sum_i s_i^{-2})`. This is :meth:`relative_covariance_chi2`
+        plus the term it leaves out; it is also :math:`-2\\ln` of the N-on-prediction
+        likelihood with :math:`N` integrated over its Gaussian constraint.
+        """
+        m = as_finite_array(mu, "mu")
+        W = float(np.sum(self.stat_errors**-2.0))
+        logdet = float(np.sum(np.log(self.stat_errors**2))) + np.log1p(self.norm_error**2 * m**2 * W)
+        out = self.relative_covariance_chi2(m) + logdet
+        return float(out) if np.ndim(out) == 0 else out
+
+    def likelihood_minuit(self, minos: bool = True) -> Minuit:
+        """The Minuit object minimising :meth:`likelihood_nll` (``errordef = 1``, one parameter ``mu``)."""
+        start, step = self._start()
+        def nll(mu):
+            return self.likelihood_nll(mu)
+
+        m = Minuit(nll, mu=start)
+        m.errordef = 1.0  # the function is -2 ln L: the interval is where it rises by 1
+        m.errors["mu"] = step
+        return self._run(m, minos)
+
+    def likelihood_fit(self, minos: bool = True) -> Estimate:
+        """Maximum of the Gaussian likelihood with :math:`V(\\mu)`, including :math:`\\ln\\det V(\\mu)`.
+
+        The value agrees with the closed form :func:`likelihood_values`; the error is
+        HESSE's, the interval MINOS' (:math:`\\Delta(-2\\ln L) = 1`).
+        """
+        m = self.likelihood_minuit(minos)
+        return self._estimate(GAUSSIAN_LIKELIHOOD, m, minos, False, self.likelihood_nll)
+
+    # ---------------------------------------------------------------- N on data, scaled errors
+    def scaled_data_minuit(self, tight: bool = True, start: tuple | None = None) -> Minuit:
+        """Minuit after MIGRAD and HESSE for :math:`\\chi^2 = \\sum_i (N y_i - \\mu)^2/(N s_i)^2 + (N-1)^2/\\epsilon^2`.
+
+        The statistical errors are scaled by :math:`N` along with the data, so the first
+        term is :math:`\\sum_i (y_i - \\mu/N)^2/s_i^2`: minimised by :math:`\\mu/N = \\bar y_w`,
+        and then :math:`N = 1`. The value is the N-on-prediction one. Needs :math:`\\epsilon > 0`.
+        ``start = (mu, N)`` sets the starting point (default: the stat-only weighted mean
+        and 1). ``tight=False`` keeps Minuit's default strategy and tolerance, as in a
+        student's first fit; then MIGRAD may stop a little before the minimum.
+        """
+        if self.norm_error == 0:
+            raise InputError("with norm_error = 0 there is no N to fit")
+        y, s, c = self.values, self.stat_errors, 1.0 / self.norm_error**2
+
+        def chi2(mu, N):
+            r = (N * y - mu) / (N * s)
+            return r @ r + c * (N - 1.0) ** 2
+
+        mu0, step = self._start()
+        n0 = 1.0
+        if start is not None:
+            mu0, n0 = (as_number(x, "start") for x in start)
+        m = Minuit(chi2, mu=mu0, N=n0)
+        m.errordef = Minuit.LEAST_SQUARES
+        if tight:
+            m.errors["mu"] = step
+            m.errors["N"] = self.norm_error
+            return self._run(m, minos=False)
+        m.migrad()
+        m.hesse()
+        return m
+
+    def scaled_data_fit(self) -> Estimate:
+        """Estimate from :meth:`scaled_data_minuit` (HESSE error, no MINOS)."""
+        m = self.scaled_data_minuit()
+        mu, err = float(m.values["mu"]), float(m.errors["mu"])
+        return Estimate(N_ON_DATA_SCALED, mu, err, mu - err, mu + err, float(m.fval),
+                        float(m.values["N"]))
+
+    # ---------------------------------------------------------------- closed-form facts
+    def stat_chi2(self) -> float:
+        """:math:`\\chi^2_{stat} = \\sum_i (y_i - \\bar y_w)^2/s_i^2`: the disagreement under the stat errors alone."""
+        return float(stat_chi2_values(self.values, self.stat_errors))
+
+    def normalisation_factor(self) -> float:
+        """:math:`\\hat N = 1/(1 + \\epsilon^2\\chi^2_{stat})`, the N-on-data fit's normalisation in closed form."""
+        return 1.0 / (1.0 + self.norm_error**2 * self.stat_chi2())
+
+    def tension(self) -> dict:
+        """How well the measurements agree under the covariance from the measured values.
+
+        Returns ``{"chi2", "ndf", "pvalue"}``: the covariance fit's :math:`\\chi^2_{min}` for
+        :math:`n - 1` degrees of freedom and :math:`P(\\chi^2_{n-1} \\geq \\chi^2_{min})`.
+        """
+        chi2 = self.covariance_fit().chi2_min
+        ndf = self.n - 1
+        return {"chi2": chi2, "ndf": ndf, "pvalue": float(chi2_dist.sf(chi2, ndf))}
+
+    def blue_weights(self) -> np.ndarray:
+        """The BLUE weights :math:`V^{-1}1/(1^T V^{-1} 1)` of the covariance fit (they sum to one)."""
+        return np.asarray(_blue_arrays(self.values, self.covariance_measured())[2])
+
+    def dagostini_coefficients(self) -> np.ndarray:
+        """The coefficients of :math:`y_1, y_2` in D'Agostini's closed form, :math:`(s_2^2, s_1^2)/D`.
+
+        They sum to :math:`(s_1^2 + s_2^2)/D = 1/(1 + \\epsilon^2\\chi^2_{stat}) = \\hat N`, not to
+        one: the covariance itself is built from the data, so the fit is not a fixed
+        linear combination, and the same number can be written with different coefficients.
+        """
+        if self.n != 2:
+            raise InputError(f"the closed form needs exactly 2 measurements, got {self.n}")
+        (y1, y2), (s1, s2), e = self.values, self.stat_errors, self.norm_error
+        d = s1**2 + s2**2 + (y1 - y2) ** 2 * e**2
+        return np.array([s2**2, s1**2]) / d
+
+    def as_combination(self):
+        """The problem as a :class:`~helpers.combination.Combination` with sources ``"stat"``
+        (uncorrelated) and ``"norm"`` (:math:`\\epsilon y_i`, fully correlated), for
+        ``.iterated("norm")``: the iterative BLUE of Lista (2014)."""
+        from .combination import Combination
+        names = [f"y{i + 1}" for i in range(self.n)]
+        errors = pd.DataFrame({"stat": self.stat_errors,
+                               "norm": self.norm_error * np.abs(self.values)}, index=names)
+        return Combination(pd.Series(self.values, index=names), errors, {"stat": 0.0, "norm": 1.0})
 
     # ---------------------------------------------------------------- geometry (n = 2)
     def _cov2(self, cov) -> np.ndarray:
@@ -496,6 +714,37 @@ class NormalisationProblem:
         mu, _, chi2 = _gls(self.values, self._cov2(cov))
         return mu, float(np.sqrt(chi2))
 
+    def ellipse_axes(self, cov=None) -> dict:
+        """Shape of the :math:`c = 1` ellipse of ``cov`` (default: from the measured values).
+
+        Returns ``{"minor", "major", "angle", "tilt"}``: the semi-axes (square roots of the
+        eigenvalues of V), the direction of the major axis in degrees from the
+        :math:`y_1'` axis (in :math:`[0, 180)`) and its angle from the diagonal
+        :math:`y_1' = y_2'`, ``angle - 45``.
+        """
+        V = self._cov2(cov)
+        ev, vec = np.linalg.eigh(V)
+        major = vec[:, 1]
+        angle = float(np.degrees(np.arctan2(major[1], major[0]))) % 180.0
+        return {"minor": float(np.sqrt(ev[0])), "major": float(np.sqrt(ev[1])),
+                "angle": angle, "tilt": angle - 45.0}
+
+    def mean_difference(self, cov=None) -> dict:
+        """The covariance in the coordinates :math:`m = (y_1' + y_2')/2`, :math:`d = y_2' - y_1'`.
+
+        On the line :math:`y_1' = y_2'` we have :math:`d = 0`, so the fit is the Gaussian
+        conditional mean :math:`\\hat\\mu = m_{obs} - k\\,d_{obs}` with slope
+        :math:`k = \\mathrm{cov}(m, d)/\\mathrm{var}(d)`. Returns ``{"var_m", "var_d", "cov_md",
+        "slope", "shift"}`` with ``shift = k d_obs`` (how far below the plain mean the fit lands).
+        """
+        V = self._cov2(cov)
+        A = np.array([[0.5, 0.5], [-1.0, 1.0]])
+        M = A @ V @ A.T
+        d_obs = float(self.values[1] - self.values[0])
+        slope = M[0, 1] / M[1, 1]
+        return {"var_m": float(M[0, 0]), "var_d": float(M[1, 1]), "cov_md": float(M[0, 1]),
+                "slope": float(slope), "shift": float(slope * d_obs)}
+
 
 def scan_norm(values, stat_rel, norm_rels) -> pd.DataFrame:
     """Each method's value and HESSE error as a function of the normalisation uncertainty.
@@ -525,3 +774,77 @@ def scan_norm(values, stat_rel, norm_rels) -> pd.DataFrame:
     out = pd.DataFrame(records, index=pd.Index(eps, name="norm_rel"))
     out.columns = pd.MultiIndex.from_tuples(out.columns, names=["quantity", "method"])
     return out
+
+
+def course_problem(norm_rel: float | None = None, stat_rel: float | None = None,
+                   y2: float | None = None) -> NormalisationProblem:
+    """The two measurements of the course sheet (``book/data/normalisation.csv``),
+    optionally with another normalisation or stat uncertainty, or another second value.
+    The stat errors are the relative ones times the measured values, as on the sheet."""
+    d = data.normalisation_inputs()
+    values = d["value"].to_numpy().copy()
+    if y2 is not None:
+        values[1] = as_number(y2, "y2")
+    stat = d["stat_rel"].to_numpy() if stat_rel is None else stat_rel
+    norm = d["norm_rel"].iloc[0] if norm_rel is None else norm_rel
+    return NormalisationProblem.from_relative(values, stat, norm)
+
+
+def minuit_settings_study(problem: NormalisationProblem | None = None, *,
+                          strategies=(0, 1, 2), starts_mu=(7.0, 8.0, 8.25, 9.0),
+                          starts_N=(0.9, 1.0, 1.1)) -> pd.DataFrame:
+    """What a student's N-on-prediction fit gives with Minuit's numerical derivatives.
+
+    The :math:`\\chi^2` is written plainly (no gradient) and minimised with the default
+    tolerance, for each strategy and starting point; then HESSE. Compared with the exact
+    answer (:meth:`NormalisationProblem.nuisance_fit`, exact Hessian): ``"mu offset"`` is
+    MIGRAD's distance from the true minimum, ``"hesse rel diff"`` the relative error of
+    HESSE's error. Also ``"valid"`` and ``"accurate"`` (Minuit's ``valid`` and
+    ``fmin.has_accurate_covar``).
+    """
+    p = problem or course_problem()
+    exact = p.nuisance_fit("prediction", minos=False)
+    y, s, c = p.values, p.stat_errors, 1.0 / p.norm_error**2
+
+    def chi2(mu, N):
+        r = (y - N * mu) / s
+        return r @ r + c * (N - 1.0) ** 2
+
+    rows = []
+    for strategy in strategies:
+        for mu0 in starts_mu:
+            for n0 in starts_N:
+                m = Minuit(chi2, mu=mu0, N=n0)
+                m.errordef = Minuit.LEAST_SQUARES
+                m.strategy = strategy
+                m.migrad()
+                m.hesse()
+                rows.append({"strategy": strategy, "start mu": mu0, "start N": n0,
+                             "mu offset": float(m.values["mu"]) - exact.value,
+                             "hesse rel diff": float(m.errors["mu"]) / exact.error - 1.0,
+                             "valid": bool(m.valid),
+                             "accurate": bool(m.fmin.has_accurate_covar)})
+    return pd.DataFrame(rows)
+
+
+def below_both_thresholds(norm_rel: float | None = None, stat_rel: float | None = None) -> tuple:
+    """The values of the second measurement beyond which the covariance fit lies below both.
+
+    With ``y1`` and the errors of :func:`course_problem` (optionally another ``norm_rel``
+    or ``stat_rel``), returns ``(low, high)``: for ``y2 < low`` or ``y2 > high`` the
+    covariance fit from the measured values is below ``min(y1, y2)``; between them (near
+    ``y2 = y1``, where the two agree) it is not. Found with ``brentq`` on
+    ``mu_hat(y2) - min(y1, y2)``, bracketed away from the trivial root ``y2 = y1``.
+    """
+    y1 = float(course_problem().values[0])
+
+    def excess(y2):
+        fit = course_problem(norm_rel=norm_rel, stat_rel=stat_rel, y2=y2).covariance_fit()
+        return fit.value - min(y1, y2)
+
+    eps = 1e-6 * y1
+    if not (excess(y1 + eps) > 0 > excess(2.0 * y1) and excess(y1 - eps) > 0 > excess(0.5 * y1)):
+        raise InputError("no sign change of the covariance fit's excess on either side of y1")
+    low = brentq(excess, 0.5 * y1, y1 - eps, xtol=1e-12)
+    high = brentq(excess, y1 + eps, 2.0 * y1, xtol=1e-12)
+    return float(low), float(high)
