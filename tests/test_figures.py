@@ -31,6 +31,7 @@ def test_wmass_common_panel_corners(rho, th):
     assert text.startswith("m_W = ") and len(panel.output.outputs) == 1
     comb = wmass.lep_combination(rho, th)
     assert f"{comb.value:.1f} ± {comb.error:.1f}" in text
+    assert f"total correlation {comb.correlation.iat[0, 1]:.3f}" in text
     assert not comb.has_negative_weights     # unreachable with these inputs (see chapter)
 
 
@@ -75,12 +76,63 @@ def test_normalisation_panel_equal_measurements():
 def test_static_figures_draw():
     import matplotlib.pyplot as plt
     for draw in (intro.draw_spread_vs_n, wmass.draw_chi2, wmass.draw_common_scan,
-                 wmass.draw_total_scan, normalisation.draw_ellipses,
+                 wmass.draw_theory_scan, wmass.draw_total_scan, normalisation.draw_ellipses,
+                 normalisation.draw_mean_difference, normalisation.draw_valley,
                  normalisation.draw_estimates, normalisation.draw_norm_scan,
-                 normalisation.draw_chi2_curves):
+                 normalisation.draw_input_scans, normalisation.draw_chi2_curves):
         fig = plt.figure()
         draw(fig)
         assert fig.axes and all(ax.has_data() for ax in fig.axes)
+        plt.close(fig)
+
+
+def test_toy_figure_draws_with_a_small_study():
+    import matplotlib.pyplot as plt
+
+    from helpers import normalisation_toys
+    fig = plt.figure()
+    normalisation.draw_toy_bias(fig, normalisation_toys.run(20_000))
+    assert len(fig.axes) == 2 and all(ax.has_data() for ax in fig.axes)
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("rho", [-0.5, 0.7, 0.9])
+def test_wmass_total_panel_grid(rho):
+    panel = _panel(wmass.draw_total_panel, rho_total=(0.23, -1.0, 1.0))
+    text = panel.update(rho_total=rho)
+    comb = wmass.total_correlation_combination(rho)
+    assert f"{comb.value:.1f} ± {comb.error:.1f}" in text and len(panel.output.outputs) == 1
+    assert ("Negative weight" in text) == comb.has_negative_weights
+
+
+@pytest.mark.parametrize("kw", [dict(norm_rel=0.15, stat_rel=0.02, y2=7.5), dict(norm_rel=0.05, stat_rel=0.05, y2=9.0)])
+def test_normalisation_panel_grid(kw):
+    panel = _panel(normalisation.draw_panel, **N_RANGES)
+    text = panel.update(**kw)
+    p = normalisation.course_problem(**kw)
+    assert f"covariance from measured values: {p.covariance_fit().value:.2f}" in text
+    assert len(panel.output.outputs) == 1
+
+
+def test_valley_refuses_zero_normalisation():
+    import matplotlib.pyplot as plt
+    from helpers import InputError
+    fig = plt.figure()
+    with pytest.raises(InputError, match="no N"):
+        normalisation.draw_valley(fig, normalisation.course_problem(norm_rel=0.0))
+    plt.close(fig)
+
+
+def test_scan_figures_mark_the_inputs():
+    import matplotlib.pyplot as plt
+    comb = wmass.lep_combination()
+    for draw in (wmass.draw_common_scan, wmass.draw_theory_scan, wmass.draw_total_scan):
+        fig = plt.figure()
+        draw(fig)
+        top = fig.axes[0]
+        levels = {round(line.get_ydata()[0], 6) for line in top.get_lines()
+                  if len(set(np.atleast_1d(line.get_ydata()))) == 1}
+        assert set(np.round(comb.values.to_numpy(), 6)) <= levels
         plt.close(fig)
 
 

@@ -373,3 +373,102 @@ def test_bad_method_arguments(book):
         book.relative_covariance_chi2([8.0, np.nan])
     with pytest.raises(InputError, match="single number"):
         book.covariance_at([8.0, 8.5])
+
+
+# ------------------------------------------------------------------ closed forms, likelihood, toys
+def test_likelihood_closed_form_matches_numerical_minimum():
+    from helpers.normalisation import likelihood_values
+    rng = np.random.default_rng(SEED)
+    for n in range(2, 6):
+        for _ in range(5):
+            p = random_problem(rng, n)
+            closed = likelihood_values(p.values, p.stat_errors, p.norm_error)
+            wm = p.weighted_mean().value
+            num = minimize_scalar(p.likelihood_nll, bounds=(1e-3 * wm, wm), method="bounded",
+                                  options={"xatol": 1e-10})
+            assert closed == pytest.approx(num.x, rel=1e-6)
+            assert p.likelihood_nll(closed) <= p.likelihood_nll(closed * (1 + 1e-4))
+            assert p.likelihood_nll(closed) <= p.likelihood_nll(closed * (1 - 1e-4))
+            if p.norm_error > 0:
+                assert closed < wm
+
+
+def test_likelihood_fit_and_eps_zero(book):
+    fit = book.likelihood_fit()
+    assert fit.lower < fit.value < fit.upper and fit.N is None
+    zero = NormalisationProblem(book.values, book.stat_errors, 0.0)
+    assert zero.likelihood_fit(minos=False).value == pytest.approx(zero.weighted_mean().value, abs=1e-6)
+
+
+def test_closed_forms_are_vectorised():
+    from helpers.normalisation import covariance_fit_values, likelihood_values, weighted_mean_values
+    rng = np.random.default_rng(SEED)
+    y = rng.uniform(5, 10, (4, 3, 2))
+    s = 0.02 * y
+    mu, chi2 = covariance_fit_values(y, s, 0.1)
+    assert mu.shape == chi2.shape == (4, 3) == weighted_mean_values(y, s).shape
+    assert likelihood_values(y, s, 0.1).shape == (4, 3)
+    one = NormalisationProblem(y[2, 1], s[2, 1], 0.1)
+    assert mu[2, 1] == pytest.approx(one.covariance_fit().value, rel=1e-12)
+    with pytest.raises(InputError, match="positive"):
+        likelihood_values([-1.0, -2.0], [0.1, 0.1], 0.1)
+
+
+def test_compare_with_likelihood_row(book):
+    t = book.compare(minos=False, likelihood=True)
+    assert list(t.index) == [*METHODS[:4], "Gaussian likelihood with ln det V", METHODS[4]]
+    assert list(book.compare(minos=False).index) == list(METHODS)
+
+
+def test_scaled_data_fit(book):
+    fit = book.scaled_data_fit()
+    assert fit.value == pytest.approx(book.weighted_mean().value, abs=1e-6)
+    with pytest.raises(InputError, match="no N"):
+        NormalisationProblem(book.values, book.stat_errors, 0.0).scaled_data_minuit()
+
+
+def test_ellipse_axes_and_mean_difference_of_a_diagonal_covariance(book):
+    ax = book.ellipse_axes(np.diag([4.0, 1.0]))
+    assert (ax["major"], ax["minor"]) == pytest.approx((2.0, 1.0))
+    assert ax["angle"] in (0.0, pytest.approx(180.0)) and ax["tilt"] in (-45.0, pytest.approx(135.0))
+    md = book.mean_difference(np.eye(2))
+    assert md["cov_md"] == pytest.approx(0.0) and md["shift"] == pytest.approx(0.0)
+    assert md["var_d"] == pytest.approx(2.0) and md["var_m"] == pytest.approx(0.5)
+
+
+def test_below_both_thresholds_are_roots():
+    from helpers.normalisation import below_both_thresholds, course_problem
+    lo, hi = below_both_thresholds()
+    assert lo < 8.0 < hi
+    assert course_problem(y2=hi).covariance_fit().value == pytest.approx(8.0, abs=1e-9)
+    assert course_problem(y2=lo).covariance_fit().value == pytest.approx(lo, abs=1e-9)
+    lo30, hi30 = below_both_thresholds(norm_rel=0.3)
+    assert lo < lo30 < 8.0 < hi30 < hi            # a larger normalisation error: sooner below
+
+
+def test_minuit_settings_study_columns(book):
+    from helpers.normalisation import minuit_settings_study
+    st = minuit_settings_study(book, strategies=(1,), starts_mu=(8.0,), starts_N=(1.0,))
+    assert len(st) == 1
+    assert list(st.columns) == ["strategy", "start mu", "start N", "mu offset", "hesse rel diff",
+                                "valid", "accurate"]
+
+
+def test_toys_are_seeded_and_check_their_input():
+    from helpers import normalisation_toys as toys
+    a, b = toys.run(2000), toys.run(2000)
+    assert a.toys.equals(b.toys)
+    assert not toys.run(2000, seed=SEED + 1).toys.equals(a.toys)
+    for kw, match in ((dict(n_toys=1), "n_toys"), (dict(n_toys=2.5), "n_toys"),
+                      (dict(mu_true=-1.0), "mu_true"), (dict(stat_rel=0.0), "stat_rel"),
+                      (dict(norm_rel=-0.1), "norm_rel")):
+        with pytest.raises(InputError, match=match):
+            toys.run(**{"n_toys": 100, **kw})
+    with pytest.raises(InputError, match="shape"):
+        toys.estimates(np.ones((3, 3)), 0.02, 0.1)
+    with pytest.raises(InputError, match="positive"):
+        toys.estimates(-np.ones((3, 2)), 0.02, 0.1)
+    with pytest.raises(InputError, match="increasing"):
+        a.bias_vs_tension([1.0, 0.5])
+    table = a.bias_vs_tension()
+    assert table["toys"].sum() == a.n_toys
