@@ -7,17 +7,19 @@ from .validation import as_number
 __all__ = ["glue_number", "round_significant"]
 
 
-def round_significant(value, digits: int = 6, name: str = "value") -> float:
+def round_significant(value, digits: int = 10, name: str = "value") -> float:
     """``value`` rounded to ``digits`` significant digits (an exact zero stays zero)."""
     x = as_number(value, name)
     return float(f"{x:.{digits}g}") if x != 0 else 0.0
 
 
-def glue_number(name: str, value, digits: int = 6) -> None:
+def glue_number(name: str, value, digits: int = 10) -> None:
     """``myst_nb.glue`` a number, rounded to ``digits`` significant digits.
 
     The prose formats it further (``{glue:text}`name:.2f```); rounding here keeps
-    last-bit floating-point noise out of the stored output that nbval compares.
+    last-bit floating-point noise out of the stored output that nbval compares. Ten
+    digits, far more than any prose shows, so that the prose's own rounding is the only
+    one that matters (with six, 241.4645 became 241.465 and then printed as 241.47).
     Returns nothing, so a cell of glue calls prints nothing in JupyterLab.
     """
     from myst_nb import glue

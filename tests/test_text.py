@@ -7,11 +7,19 @@ from helpers.text import glue_number, round_significant
 
 
 def test_round_significant_removes_last_bit_noise():
-    assert round_significant(np.float64(0.8136105365979216)) == 0.813611
-    assert round_significant(0.8136105365979217) == 0.813611
-    assert round_significant(80450.56077904634) == 80450.6
-    assert round_significant(-1.23456789e-150) == -1.23457e-150
+    assert round_significant(np.float64(0.8136105365979216), 6) == 0.813611
+    assert round_significant(0.8136105365979217, 6) == 0.813611
+    assert round_significant(0.8136105365979216) == round_significant(0.8136105365979217)
+    assert round_significant(80450.56077904634, 6) == 80450.6
+    assert round_significant(-1.23456789e-150, 6) == -1.23457e-150
     assert round_significant(0) == 0.0
+
+
+def test_glued_numbers_are_rounded_once_by_the_prose_not_twice():
+    # 241.4645 pb printed with two decimals is 241.46; six significant digits first
+    # would have made it 241.465 and then 241.47
+    assert f"{round_significant(241.46454):.2f}" == "241.46"
+    assert f"{round_significant(0.1234549999):.5f}" == "0.12345"
 
 
 def test_glue_number_stores_the_rounded_value_and_returns_nothing():
@@ -24,7 +32,7 @@ def test_glue_number_stores_the_rounded_value_and_returns_nothing():
         InteractiveShell.clear_instance()
     [(data, meta)] = shown
     assert meta["scrapbook"]["name"] == "x"
-    assert data["application/papermill.record/text/plain"] == "0.813611"
+    assert data["application/papermill.record/text/plain"] == "0.8136105366"
 
 
 @pytest.mark.parametrize("bad", [np.nan, np.inf, [1.0, 2.0], "abc"])
