@@ -47,6 +47,7 @@ from scipy import stats
 
 from .validation import (
     InputError,
+    _as_float_array,
     as_correlation,
     as_correlation_matrix,
     as_finite_array,
@@ -152,6 +153,17 @@ def _blue_arrays(y: np.ndarray, cov: np.ndarray) -> tuple[float, float, np.ndarr
     return value, float(np.ldexp(err, e // 2)), w
 
 
+def _real(values, name: str) -> np.ndarray:
+    """``values`` as a float array, refusing booleans, text (even numeric), complex numbers
+    and ragged nested lists (numpy would convert or drop them silently)."""
+    try:
+        return _as_float_array(values, name)
+    except InputError:
+        raise
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{name} must be numbers (a matrix of equal-length rows), got {values!r}") from exc
+
+
 # --------------------------------------------------------------------------------------
 # labels
 # --------------------------------------------------------------------------------------
@@ -202,10 +214,7 @@ def _square_frame(frame: pd.DataFrame, names, labelled: bool, what: str) -> np.n
     else:
         rows = _match(frame.index, names, f"the rows of {what}")
         cols = _match(frame.columns, names, f"the columns of {what}")
-    try:
-        arr = frame.to_numpy(dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"{what} must be numbers") from exc
+    arr = _real(frame.to_numpy(), what)
     return arr[np.ix_(rows, cols)]
 
 
@@ -251,10 +260,7 @@ def blue(values, covariance) -> tuple[float, float, Any]:
             names = _unique_labels(covariance.index, "rows of covariance")
             cov = _square_frame(covariance, names, True, "covariance")
     else:
-        try:
-            cov = np.asarray(covariance, dtype=float)
-        except (TypeError, ValueError) as exc:
-            raise InputError("covariance must be a matrix of numbers") from exc
+        cov = _real(covariance, "covariance")
         names = list(values.index) if isinstance(values, pd.Series) else [f"m{i + 1}" for i in range(n)]
     if cov.ndim != 2 or cov.shape[0] != cov.shape[1]:
         raise InputError(f"covariance must be a square matrix, got shape {cov.shape}")
@@ -321,16 +327,10 @@ def _parse_errors(errors, n: int, names: list | None, sources):
             order = list(range(n))
         else:
             order = _match(rows, _unique_labels(names, "measurement names"), "the rows of errors")
-        try:
-            arr = errors.to_numpy(dtype=float)[order]
-        except (TypeError, ValueError) as exc:
-            raise InputError("errors must be numbers") from exc
+        arr = _real(errors.to_numpy(), "errors")[order]
         source_names = cols
     else:
-        try:
-            arr = np.asarray(errors, dtype=float)
-        except (TypeError, ValueError) as exc:
-            raise InputError(f"errors must be numbers, got {errors!r}") from exc
+        arr = _real(errors, "errors")
         if arr.ndim == 0:
             raise InputError("errors must be an (n, k) array or a DataFrame, got a single number")
         if arr.ndim == 1:  # one source
@@ -369,8 +369,7 @@ def _parse_errors(errors, n: int, names: list | None, sources):
 
 def _correlation_matrix(r, names: list, labelled: bool, what: str) -> np.ndarray:
     """One source's correlation (scalar, array or labelled DataFrame) as an n x n array."""
-    if isinstance(r, pd.DataFrame):
-        r = _square_frame(r, names, labelled, what)
+    r = _square_frame(r, names, labelled, what) if isinstance(r, pd.DataFrame) else _real(r, what)
     return as_correlation_matrix(r, len(names), what)
 
 
@@ -390,11 +389,14 @@ def _parse_correlations(correlations, source_names: list, names: list, labelled:
         per_source = [correlations] * k  # one labelled matrix for every source
     elif correlations is None:
         raise InputError("correlations are missing: give one per source (0 for uncorrelated)")
+    elif isinstance(correlations, (str, bytes, bool, np.bool_, complex, np.complexfloating)):
+        raise InputError(f"correlations must be numbers in [-1, 1], matrices or a mapping, "
+                         f"got {correlations!r}")
     else:
         try:
-            arr = np.asarray(correlations, dtype=float)
-        except (TypeError, ValueError):
-            arr = None  # ragged: a sequence mixing scalars and matrices
+            arr = _real(correlations, "correlations")
+        except InputError:
+            arr = None  # ragged (a sequence mixing scalars and matrices) or not numbers: per source
         if arr is not None and arr.ndim == 0:
             per_source = [arr.item()] * k
         elif arr is not None and arr.ndim == 2:
@@ -949,7 +951,8 @@ class Combination:
         rel = _as_source_list(relative, "iterated")
         idx = [self._source_index(s) for s in rel]
         tol = as_number(tol, "tol", positive=True)
-        if isinstance(max_iter, bool) or not float(max_iter).is_integer() or max_iter < 1:
+        if (isinstance(max_iter, (bool, np.bool_)) or not isinstance(max_iter, (int, np.integer, float, np.floating))
+                or not np.isfinite(max_iter) or not float(max_iter).is_integer() or max_iter < 1):
             raise InputError(f"max_iter must be a positive integer, got {max_iter!r}")
         max_iter = int(max_iter)
         zero = [m for m, y, e in zip(self._names, self._y, self._err[:, idx]) if y == 0 and np.any(e > 0)]
@@ -1176,6 +1179,8 @@ def zero_weight_correlation(comb: Combination) -> float:
     From ``w_1 = (sigma_2^2 - c)/(sigma_1^2 + sigma_2^2 - 2c)``, which vanishes at
     ``c = rho sigma_1 sigma_2 = sigma_2^2``.
     """
+    if not isinstance(comb, Combination):
+        raise InputError(f"zero_weight_correlation needs a Combination, got {type(comb).__name__}")
     if comb.n != 2:
         raise InputError(f"the zero-weight correlation is defined for 2 measurements, got {comb.n}")
     sigma = np.sqrt(np.diag(comb._cov_s))

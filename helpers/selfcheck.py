@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .exercises import Exercise, collect
-from .validation import InputError
+from .validation import InputError, _as_float_array
 
 __all__ = ["Exercise", "CheckResult", "EXERCISES", "check", "expected"]
 
@@ -61,14 +61,15 @@ def check(key: str, answer) -> CheckResult:
     tuples element by element. The returned message says "correct" or "not yet" and
     the tolerance, never the expected value itself.
     """
-    if key not in EXERCISES:
+    if not isinstance(key, str) or key not in EXERCISES:
         known = ", ".join(sorted(EXERCISES))
         return CheckResult(str(key), False, f"✗ there is no exercise {key!r}; the known ones are: {known}.")
     ex = EXERCISES[key]
     want = np.atleast_1d(np.asarray(ex.compute(), dtype=float))
     try:
-        got = np.atleast_1d(np.asarray(answer, dtype=float))
-    except (TypeError, ValueError):
+        # refuses True/False, text (even "1.5"), complex numbers and ragged lists
+        got = np.atleast_1d(_as_float_array(answer, "answer"))
+    except (InputError, TypeError, ValueError):
         return CheckResult(key, False, f"✗ {key}: the answer must be a number (or numbers), got {type(answer).__name__}.")
     if got.shape != want.shape:
         return CheckResult(key, False, f"✗ {key}: expected {want.size} number(s), got {got.size}.")

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from .validation import as_number
+import numpy as np
+
+from .validation import InputError, as_number
 
 __all__ = ["glue_number", "round_significant"]
 
 
 def round_significant(value, digits: int = 10, name: str = "value") -> float:
     """``value`` rounded to ``digits`` significant digits (an exact zero stays zero)."""
+    if (isinstance(digits, bool) or not isinstance(digits, (int, np.integer))
+            or not 1 <= digits <= 17):
+        raise InputError(f"digits must be an integer from 1 to 17, got {digits!r}")
     x = as_number(value, name)
     return float(f"{x:.{digits}g}") if x != 0 else 0.0
 

@@ -14,7 +14,7 @@ import pandas as pd
 from scipy import stats
 
 from .. import SEED
-from ..validation import InputError, as_correlation, as_number, as_vector
+from ..validation import InputError, _as_float_array, as_correlation, as_number, as_vector
 
 __all__ = [
     "propagate", "sample_gaussian", "monte_carlo", "correlated_pair",
@@ -30,6 +30,32 @@ MAX_SIZE = 10**8
 """Largest Monte Carlo sample accepted (memory guard)."""
 
 # ====================================================================== input checks
+def _real_array(values, name: str) -> np.ndarray:
+    """``values`` as a float array; booleans, text (even numeric), complex numbers and
+    ragged nested lists raise :class:`InputError` (numpy would convert or drop them)."""
+    try:
+        return _as_float_array(values, name)
+    except InputError:
+        raise
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{name} must be numbers (an array of equal-length rows), got {values!r}") from exc
+
+
+def _power_of_two(arr: np.ndarray) -> int:
+    """Exponent ``e`` such that ``arr / 2**e`` has its largest magnitude in [0.5, 1) (0 for zeros)."""
+    m = float(np.max(np.abs(arr))) if arr.size else 0.0
+    return int(np.frexp(m)[1]) if m > 0 else 0
+
+
+def _scaled_back(x, e: int, what: str):
+    """``x * 2**e`` (exact); InputError if some entry overflows the floating-point range."""
+    with np.errstate(over="ignore"):
+        out = np.ldexp(x, e)
+    if np.any(np.isinf(out)):  # NaN entries (undefined, e.g. a variance of one sample) pass
+        raise InputError(f"{what} exceeds the floating-point range (about 1.8e308)")
+    return out
+
+
 def _as_size(size, name: str = "size") -> int:
     """A positive integer. Integral floats (``1e6``) are accepted; 1.5, True, 0, -3 are refused."""
     if isinstance(size, (bool, np.bool_)):
@@ -59,10 +85,7 @@ def _as_rng(seed) -> np.random.Generator:
 
 def _as_point(x, name: str = "x") -> tuple[np.ndarray, bool]:
     """The nominal input as a finite 1-d array, and whether it was given as a scalar."""
-    try:
-        arr = np.asarray(x, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"{name} must be a number or a 1-d array of numbers, got {x!r}") from exc
+    arr = _real_array(x, name)
     if arr.ndim > 1:
         raise InputError(f"{name} must be a number or a 1-d array, got shape {arr.shape}")
     return as_vector(arr, name), arr.ndim == 0
@@ -74,10 +97,7 @@ def _as_psd_covariance(cov, n: int, name: str = "cov") -> np.ndarray:
     A scalar is accepted as the variance of a single input (n = 1). Singular matrices
     (fully correlated inputs, zero errors) are legal; indefinite ones are not.
     """
-    try:
-        arr = np.asarray(cov, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"{name} must be a matrix of numbers, got {cov!r}") from exc
+    arr = _real_array(cov, name)
     if arr.ndim == 0:
         arr = arr.reshape(1, 1)
     if arr.ndim != 2 or arr.shape[0] != arr.shape[1]:
@@ -89,20 +109,25 @@ def _as_psd_covariance(cov, n: int, name: str = "cov") -> np.ndarray:
     scale = np.max(np.abs(arr))
     if not np.allclose(arr, arr.T, rtol=1e-10, atol=1e-12 * scale):
         raise InputError(f"{name} is not symmetric")
-    arr = 0.5 * (arr + arr.T)
+    arr = 0.5 * arr + 0.5 * arr.T  # not 0.5 * (arr + arr.T): that overflows for entries near 1e308
     d = np.diag(arr)
     if np.any(d < 0):
         raise InputError(f"{name} has a negative variance on the diagonal: {d}")
+    e = _power_of_two(arr)
+    e += e % 2
+    arr_s = np.ldexp(arr, -e)  # exact; entries of order one, so outer products neither under- nor overflow
+    d = np.diag(arr_s)
     bound = np.sqrt(np.outer(d, d))
-    over = np.abs(arr) > bound * (1 + 1e-9) + 1e-300
+    over = np.abs(arr_s) > bound * (1 + 1e-9) + 1e-300
     if np.any(over):
         i, j = np.argwhere(over)[0]
-        r = arr[i, j] / bound[i, j] if bound[i, j] > 0 else np.inf
+        r = arr_s[i, j] / bound[i, j] if bound[i, j] > 0 else np.inf
         raise InputError(f"{name} is not positive semi-definite: it implies a correlation of "
                          f"{r:.3g} between inputs {i} and {j}, outside [-1, 1]")
-    eig = np.linalg.eigvalsh(arr)
+    eig = np.linalg.eigvalsh(arr_s)
     if eig[0] < -1e-10 * max(eig[-1], 0.0):
-        raise InputError(f"{name} is not positive semi-definite (smallest eigenvalue {eig[0]:.3g}): "
+        raise InputError(f"{name} is not positive semi-definite (smallest eigenvalue "
+                         f"{float(np.ldexp(eig[0], e)):.3g}): "
                          "some combination of the inputs would have negative variance")
     return arr
 
@@ -132,10 +157,7 @@ def _psd_factor(cov: np.ndarray) -> np.ndarray:
 
 def _as_samples(samples, name: str = "samples", min_length: int = 2) -> np.ndarray:
     """Finite 1-d samples (drop undefined values yourself first, and report how many)."""
-    try:
-        arr = np.asarray(samples, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"{name} must be numbers") from exc
+    arr = _real_array(samples, name)
     if arr.ndim != 1:
         raise InputError(f"{name} must be one-dimensional, got shape {arr.shape}")
     if arr.size < min_length:
@@ -153,8 +175,8 @@ def _call(f, arg, what: str) -> np.ndarray:
     try:
         with np.errstate(all="ignore"):
             out = np.asarray(f(arg), dtype=float)
-    except (TypeError, ValueError, IndexError, ZeroDivisionError) as exc:
-        raise InputError(f"f failed on {what}: {exc}") from exc
+    except (TypeError, ValueError, IndexError, KeyError, AttributeError, ArithmeticError) as exc:
+        raise InputError(f"f failed on {what}: {type(exc).__name__}: {exc}") from exc
     return out
 
 
@@ -218,7 +240,12 @@ def propagate(f, x, cov, jacobian=None):
                 out = np.asarray(f(arg), dtype=float)
             # jacobi steps away from points where f is undefined only if it sees NaN (not inf)
             return np.where(np.isfinite(out), out, np.nan)
-        J, J_err = jacobi.jacobi(g, x_call if scalar_in else xv)
+        try:
+            with np.errstate(all="ignore"):
+                J, J_err = jacobi.jacobi(g, x_call if scalar_in else xv)
+        except (np.linalg.LinAlgError, ValueError, ArithmeticError) as exc:
+            raise InputError(f"the derivative of f at x = {x_call} could not be computed numerically "
+                             f"({type(exc).__name__}: {exc}); pass jacobian=") from exc
         J = np.asarray(J, dtype=float).reshape(m, n)
         J_err = np.asarray(J_err, dtype=float).reshape(m, n)
         if not np.all(np.isfinite(J)):
@@ -229,11 +256,15 @@ def propagate(f, x, cov, jacobian=None):
             raise InputError(f"the derivative of f at x = {x_call} could not be computed reliably "
                              f"(relative error estimate {rel:.1e}): is f differentiable there?")
     else:
-        J = jacobian(x_call) if callable(jacobian) else jacobian
-        try:
-            J = np.asarray(J, dtype=float)
-        except (TypeError, ValueError) as exc:
-            raise InputError("jacobian must be a matrix of numbers") from exc
+        if callable(jacobian):
+            try:
+                with np.errstate(all="ignore"):
+                    J = jacobian(x_call)
+            except (TypeError, ValueError, IndexError, KeyError, AttributeError, ArithmeticError) as exc:
+                raise InputError(f"jacobian failed at x = {x_call}: {type(exc).__name__}: {exc}") from exc
+        else:
+            J = jacobian
+        J = _real_array(J, "jacobian")
         if (J.size != m * n or J.ndim > 2 or (J.ndim == 2 and J.shape != (m, n))
                 or (J.ndim == 1 and min(m, n) != 1)):
             raise InputError(f"jacobian must have shape ({m}, {n}) for {m} output(s) and "
@@ -241,8 +272,15 @@ def propagate(f, x, cov, jacobian=None):
         J = J.reshape(m, n)
         if not np.all(np.isfinite(J)):
             raise InputError("jacobian contains NaN or infinity")
-    cov_y = J @ C @ J.T
-    cov_y = 0.5 * (cov_y + cov_y.T)
+    # J C J^T with C scaled by an even power of two (exact), so that tiny or huge variances
+    # neither underflow to 0 nor overflow in the intermediate products
+    e = _power_of_two(C)
+    e += e % 2
+    with np.errstate(all="ignore"):
+        cov_y_s = J @ np.ldexp(C, -e) @ J.T
+    if not np.all(np.isfinite(cov_y_s)):
+        raise InputError("J C J^T exceeds the floating-point range: the derivatives of f are too large")
+    cov_y = _scaled_back(0.5 * cov_y_s + 0.5 * cov_y_s.T, e, "the propagated covariance J C J^T")
     if y0.ndim == 0:
         return float(y0), float(cov_y[0, 0])
     return y0.copy(), cov_y
@@ -261,7 +299,13 @@ def sample_gaussian(x, cov, size, seed=SEED) -> np.ndarray:
     n_samples = _as_size(size)
     rng = _as_rng(seed)
     z = rng.standard_normal((xv.size, n_samples))
-    out = xv[:, None] + _psd_factor(C) @ z
+    e = _power_of_two(C)
+    e += e % 2
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = xv[:, None] + np.ldexp(_psd_factor(np.ldexp(C, -e)) @ z, e // 2)
+    if not np.all(np.isfinite(out)):
+        raise InputError("some samples exceed the floating-point range (about 1.8e308): "
+                         "the mean or the errors are too large")
     return out[0] if scalar_in else out
 
 
@@ -314,6 +358,34 @@ def correlated_pair(rho, size, seed=SEED) -> np.ndarray:
 
 
 # ====================================================================== summaries
+def _moments(x: np.ndarray) -> tuple[float, float, float, float]:
+    """Scale-free ``(mean, variance (ddof=1), std, m4 / s^4)`` of finite 1-d samples (n >= 2).
+
+    The samples are divided by a power of two (exact) before averaging and their deviations
+    from the mean by another, so that samples of 1e-300 or 1e300 (or a tiny spread around a
+    large mean) give the same relative accuracy as samples of order one; ``m4 / s^4`` is
+    the sample fourth central moment over the squared sample variance. Raises
+    :class:`InputError` if the variance (or std) lies outside the floating-point range.
+    """
+    e1 = _power_of_two(x)
+    xs = np.ldexp(x, -e1)
+    mean_s = float(np.mean(xs))
+    d = xs - mean_s
+    e2 = _power_of_two(d)
+    ds = np.ldexp(d, -e2)
+    mean = float(np.ldexp(mean_s, e1))
+    var_ds = float(np.sum(ds * ds) / (x.size - 1))
+    if var_ds == 0:
+        return mean, 0.0, 0.0, 0.0
+    kurt = float(np.mean(ds**4) / var_ds**2)
+    std = float(_scaled_back(np.sqrt(var_ds), e1 + e2, "the standard deviation of the samples"))
+    var = float(_scaled_back(var_ds, 2 * (e1 + e2), "the variance of the samples"))
+    if var == 0:
+        raise InputError(f"the variance of the samples ({std:.3g}^2) is below the "
+                         "floating-point range: rescale the samples")
+    return mean, var, std, kurt
+
+
 def _quantile_errors(sorted_x: np.ndarray, probs) -> np.ndarray:
     """Distribution-free MC errors of quantiles from order statistics.
 
@@ -367,11 +439,11 @@ def summarize(samples) -> Summary:
     """
     x = _as_samples(samples)
     n = x.size
-    s = np.sort(x)
-    mean = float(np.mean(x))
-    std = float(np.std(x, ddof=1))
-    m4 = float(np.mean((x - mean) ** 4))
-    std_err = 0.0 if std == 0 else float(np.sqrt(max(m4 - std**4, 0.0) / n) / (2 * std))
+    mean, _, std, kurt = _moments(x)
+    # sqrt((m4 - s^4)/n) / (2 s) = s sqrt((m4/s^4 - 1)/n) / 2: no fourth powers of the data
+    std_err = 0.0 if std == 0 else float(std * np.sqrt(max(kurt - 1.0, 0.0) / n) / 2)
+    e = _power_of_two(x)  # quantiles on the samples / 2^e (exact): differences cannot overflow
+    s = np.sort(np.ldexp(x, -e))
     probs = np.array([P68[0], 0.5, P68[1], P95[0], P95[1]])
     q = np.quantile(s, probs)
     qe = _quantile_errors(s, probs)
@@ -381,13 +453,16 @@ def summarize(samples) -> Summary:
         corr = p1 * (1 - p2) / np.sqrt(p1 * (1 - p1) * p2 * (1 - p2))
         return float(0.5 * np.sqrt(max(qe[i] ** 2 + qe[j] ** 2 - 2 * corr * qe[i] * qe[j], 0.0)))
 
+    def up(v) -> float:
+        return float(np.ldexp(v, e))
+
     return Summary(
-        n=n, mean=mean, mean_error=std / np.sqrt(n), std=std, std_error=std_err,
-        median=float(q[1]), median_error=float(qe[1]),
-        lo68=float(q[0]), hi68=float(q[2]), halfwidth68=float(q[2] - q[0]) / 2,
-        halfwidth68_error=hw_err(0, 2),
-        lo95=float(q[3]), hi95=float(q[4]), halfwidth95=float(q[4] - q[3]) / 2,
-        halfwidth95_error=hw_err(3, 4),
+        n=n, mean=mean, mean_error=float(std / np.sqrt(n)), std=std, std_error=std_err,
+        median=up(q[1]), median_error=up(qe[1]),
+        lo68=up(q[0]), hi68=up(q[2]), halfwidth68=up((q[2] - q[0]) / 2),
+        halfwidth68_error=up(hw_err(0, 2)),
+        lo95=up(q[3]), hi95=up(q[4]), halfwidth95=up((q[4] - q[3]) / 2),
+        halfwidth95_error=up(hw_err(3, 4)),
     )
 
 
@@ -415,15 +490,24 @@ def running_moments(samples, points=200) -> pd.DataFrame:
     """
     x = _as_samples(samples, min_length=1)
     idx = _checkpoints(x.size, points)
-    c = np.median(x)  # shift: avoids cancellation in sum(x^2) - n mean^2
-    d = x - c
+    # scale-free: the samples over 2^e1, their deviations from the median over 2^e2 (exact)
+    e1 = _power_of_two(x)
+    xs = np.ldexp(x, -e1)
+    c = np.median(xs)  # shift: avoids cancellation in sum(x^2) - n mean^2
+    e2 = _power_of_two(xs - c)
+    d = np.ldexp(xs - c, -e2)
     s1, s2 = np.cumsum(d)[idx - 1], np.cumsum(d * d)[idx - 1]
     mean_d = s1 / idx
     with np.errstate(invalid="ignore", divide="ignore"):
-        var = np.where(idx > 1, (s2 - idx * mean_d**2) / (idx - 1), np.nan)
-    var = np.where(var < 0, 0.0, var)
-    std = np.sqrt(var)
-    return pd.DataFrame({"mean": mean_d + c, "variance": var, "std": std,
+        var_d = np.where(idx > 1, (s2 - idx * mean_d**2) / (idx - 1), np.nan)
+    var_d = np.where(var_d < 0, 0.0, var_d)
+    mean = np.ldexp(c + np.ldexp(mean_d, e2), e1)
+    std = _scaled_back(np.sqrt(var_d), e1 + e2, "the standard deviation of the samples")
+    var = _scaled_back(var_d, 2 * (e1 + e2), "the variance of the samples")
+    if np.any((var == 0) & (var_d > 0)):
+        raise InputError("the variance of the samples is below the floating-point range: "
+                         "rescale the samples")
+    return pd.DataFrame({"mean": mean, "variance": var, "std": std,
                          "mean_error": std / np.sqrt(idx)}, index=pd.Index(idx, name="n"))
 
 
@@ -434,7 +518,9 @@ def running_quantiles(samples, probs=(P68[0], 0.5, P68[1]), points=100) -> pd.Da
     if np.any((p < 0) | (p > 1)):
         raise InputError(f"probs must lie in [0, 1], got {p}")
     idx = _checkpoints(x.size, points)
-    rows = np.array([np.quantile(x[:k], p) for k in idx])
+    e = _power_of_two(x)  # quantiles of x / 2^e (exact): interpolation cannot overflow
+    xs = np.ldexp(x, -e)
+    rows = np.ldexp(np.array([np.quantile(xs[:k], p) for k in idx]), e)
     return pd.DataFrame(rows, index=pd.Index(idx, name="n"), columns=list(p))
 
 
@@ -462,6 +548,11 @@ class CutStatistics:
         return asdict(self)
 
 
+def _median(x: np.ndarray) -> float:
+    e = _power_of_two(x)
+    return float(np.ldexp(np.median(np.ldexp(x, -e)), e))
+
+
 def cut_statistics(samples, lo, hi) -> CutStatistics:
     """Fractions removed by the cut ``lo < v < hi`` and the moments before and after it.
 
@@ -480,15 +571,15 @@ def cut_statistics(samples, lo, hi) -> CutStatistics:
     n = x.size
     xk = x[keep]
     f = 1 - k / n
-    vk = float(np.var(xk, ddof=1))
-    m4 = float(np.mean((xk - xk.mean()) ** 4))
+    mean_all, var_all, _, _ = _moments(x)
+    mean_k, vk, _, kurt_k = _moments(xk)
     return CutStatistics(
         lo=a, hi=b, n=n, n_kept=k, fraction_removed=f,
         fraction_removed_error=float(np.sqrt(f * (1 - f) / n)),
         fraction_below=float(np.mean(x <= a)), fraction_above=float(np.mean(x >= b)),
-        mean_all=float(np.mean(x)), variance_all=float(np.var(x, ddof=1)),
-        median_all=float(np.median(x)),
-        mean_kept=float(np.mean(xk)), variance_kept=vk,
-        variance_kept_error=float(np.sqrt(max(m4 - vk**2, 0.0) / k)),
-        median_kept=float(np.median(xk)),
+        mean_all=mean_all, variance_all=var_all, median_all=_median(x),
+        mean_kept=mean_k, variance_kept=vk,
+        # sqrt((m4 - v^2)/k) = v sqrt((m4/v^2 - 1)/k)
+        variance_kept_error=float(vk * np.sqrt(max(kurt_k - 1.0, 0.0) / k)),
+        median_kept=_median(xk),
     )
