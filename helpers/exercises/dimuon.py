@@ -52,7 +52,7 @@ EXERCISES = {
                                   what="the fitted mu and sigma (GeV)"),
     "dimuon-n-2sigma": Exercise(_dimuon_n_2sigma, atol=0.02,
                                 what="the lower and upper 2-sigma MINOS offsets of n"),
-    "dimuon-step": Exercise(_dimuon_step, rtol=0.003, what="the error of n from your Hessian"),
+    "dimuon-step": Exercise(_dimuon_step, atol=0.002, what="the error of n from your Hessian"),
     "dimuon-small-toys": Exercise(_dimuon_small_toys, atol=0.001,
                                   what="the fraction of toy fits that are ok"),
 }
