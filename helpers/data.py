@@ -24,10 +24,14 @@ def data_dir() -> Path:
     """The folder holding the book's data files.
 
     ``$COURSE_BOOK_DATA`` overrides it; otherwise it is ``book/data`` next to this
-    package (the project is installed editable with ``pip install -e .``).
+    package (the project is installed editable with ``pip install -e .``). Where the
+    package is installed from a wheel (the live website: JupyterLite puts the data in
+    ``data/`` beside the chapters), ``data`` in the working directory is the fallback.
     """
     env = os.environ.get("COURSE_BOOK_DATA")
     path = Path(env) if env else Path(__file__).resolve().parent.parent / "book" / "data"
+    if not env and not path.is_dir() and (Path.cwd() / "data").is_dir():
+        path = Path.cwd() / "data"
     if not path.is_dir():
         raise InputError(f"data folder {path} not found (install the project with pip install -e .)")
     return path

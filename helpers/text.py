@@ -6,7 +6,10 @@ import numpy as np
 
 from .validation import InputError, as_number
 
-__all__ = ["glue_number", "round_significant"]
+__all__ = ["glue_number", "round_significant", "GLUED"]
+
+#: values glued where ``myst_nb`` is not installed (the live website), by name
+GLUED: dict[str, float] = {}
 
 
 def round_significant(value, digits: int = 10, name: str = "value") -> float:
@@ -26,7 +29,14 @@ def glue_number(name: str, value, digits: int = 10) -> None:
     digits, far more than any prose shows, so that the prose's own rounding is the only
     one that matters (with six, 241.4645 became 241.465 and then printed as 241.47).
     Returns nothing, so a cell of glue calls prints nothing in JupyterLab.
-    """
-    from myst_nb import glue
 
-    glue(name, round_significant(value, digits, name), display=False)
+    Without ``myst_nb`` (the live website's Python in the browser) the value is only
+    kept in :data:`GLUED`, so a chapter runs there unchanged.
+    """
+    value = round_significant(value, digits, name)
+    try:
+        from myst_nb import glue
+    except ImportError:
+        GLUED[name] = value
+        return
+    glue(name, value, display=False)
