@@ -27,10 +27,11 @@ from .combination import Combination, correlation_scan
 from .validation import InputError
 
 __all__ = [
-    "PUBLISHED", "Published", "STAT", "LUMI", "SCAN_SOURCES", "lhc_combination",
+    "PUBLISHED", "Published", "STAT", "LUMI", "SCAN_SOURCES", "ROUNDING_TRIALS", "lhc_combination",
     "groups", "breakdown", "comparison", "stability_scan",
     "inputs_table", "measurement_groups", "published_total", "uncorrelated_error", "variance_slope",
-    "information_scan", "rounding_spread", "normalisation_combination",
+    "slope_ranking", "scan_sources", "pull_probability", "information_neutral_correlation",
+    "information_scan", "rounding_trials", "rounding_spread", "normalisation_combination",
 ]
 
 STAT = ("Stat",)
@@ -39,8 +40,8 @@ STAT = ("Stat",)
 LUMI = ("Vdm", "Lumi")
 """The luminosity sources: calibration (fully correlated) and the rest (uncorrelated)."""
 
-SCAN_SOURCES = ("MC+PS", "Scale", "PDF", "Vdm")
-"""Sources whose assumed ATLAS-CMS correlation matters most (nominal 0.5, 0.5, 1, 1)."""
+ROUNDING_TRIALS = 2000
+"""Number of trials of :func:`rounding_trials` and :func:`rounding_spread`."""
 
 
 @dataclass(frozen=True)
@@ -118,10 +119,10 @@ def comparison(comb: Combination | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows, index=["published", "this code"]).T
 
 
-def stability_scan(sources=SCAN_SOURCES, rhos=None, comb: Combination | None = None) -> pd.DataFrame:
+def stability_scan(sources=None, rhos=None, comb: Combination | None = None) -> pd.DataFrame:
     """Combined value and error against the assumed correlation of each source in turn.
 
-    For every source in ``sources`` its ATLAS-CMS correlation is set to each ``rho``
+    For every source in ``sources`` (default :data:`SCAN_SOURCES`) its ATLAS-CMS correlation is set to each ``rho``
     (default 0 to 1 in steps of 0.05) while all other sources keep their nominal
     correlation; the last block ``"all"`` sets all of them to ``rho`` together.
 
@@ -133,6 +134,7 @@ def stability_scan(sources=SCAN_SOURCES, rhos=None, comb: Combination | None = N
         ``"chi2"`` (NaN where the covariance is singular).
     """
     comb = comb or lhc_combination()
+    sources = SCAN_SOURCES if sources is None else sources
     srcs = [sources] if isinstance(sources, str) else list(sources)
     if not srcs:
         raise InputError("stability_scan needs at least one source")
@@ -196,6 +198,58 @@ def variance_slope(comb: Combination, source: str) -> float:
     return float(2.0 * w[0] * w[1] * s[0] * s[1])
 
 
+def slope_ranking(comb: Combination | None = None) -> pd.Series:
+    """:func:`variance_slope` (pb^2) of every source the table takes as correlated
+    (nominal ATLAS-CMS correlation not zero), largest first.
+
+    The slope is how fast the combined variance grows with the assumed correlation of
+    the source at the nominal setting: it ranks the correlations that matter most.
+    """
+    comb = comb or lhc_combination()
+    correlated = [s for s in comb.sources if comb.source_correlations[s].iat[0, 1] != 0.0]
+    if not correlated:
+        raise InputError("the combination has no correlated source to rank")
+    slopes = pd.Series({s: variance_slope(comb, s) for s in correlated}, name="slope")
+    return slopes.sort_values(ascending=False, kind="stable")
+
+
+def scan_sources(n: int = 4, comb: Combination | None = None) -> tuple:
+    """The ``n`` correlated sources with the largest :func:`slope_ranking`, largest first."""
+    if isinstance(n, bool) or not float(n).is_integer() or n < 1:
+        raise InputError(f"n must be a positive integer, got {n!r}")
+    return tuple(slope_ranking(comb).index[: int(n)])
+
+
+def pull_probability(comb: Combination | None = None) -> float:
+    """Probability, if the measurements agree within their uncertainties, of a chi2 no
+    larger than the observed one: ``1 - p``. For two measurements the chi2 is the square
+    of the pull, so this is ``P(|z| <= |pull|)`` for a standard normal ``z``."""
+    from scipy import stats
+
+    comb = comb or lhc_combination()
+    return float(stats.chi2.cdf(comb.chi2, comb.ndf))
+
+
+def information_neutral_correlation(comb: Combination | None = None) -> float:
+    """The total correlation at which two measurements combine to ``sigma_unc``:
+    ``2 s_1 s_2 / (s_1^2 + s_2^2)`` with ``s_i`` their total errors.
+
+    Between 0 and this value the combined error is larger than ``sigma_unc`` (the
+    correlations cost information); above it, and for any negative correlation, it is
+    smaller. From ``sigma^2 = s_1^2 s_2^2 (1 - rho^2) / (s_1^2 + s_2^2 - 2 rho s_1 s_2)``.
+    """
+    comb = comb or lhc_combination()
+    if comb.n != 2:
+        raise InputError(f"information_neutral_correlation is for two measurements, got {comb.n}")
+    s1, s2 = comb.total_errors.to_numpy()
+    return float(2.0 * s1 * s2 / (s1**2 + s2**2))
+
+
+SCAN_SOURCES = scan_sources(4)
+"""The four correlated sources whose assumed ATLAS-CMS correlation matters most by
+:func:`slope_ranking` (computed from the table: Vdm, MC+PS, STop, Scale)."""
+
+
 def _scan_blocks(sources) -> list:
     srcs = [sources] if isinstance(sources, str) else list(sources)
     if not srcs:
@@ -250,14 +304,53 @@ def _blue_batch(y: np.ndarray, err: np.ndarray, rho: np.ndarray, parts: list) ->
     return np.column_stack([value, *group, error, w, chi2, corr])
 
 
-def rounding_spread(comb: Combination | None = None, half_width: float = 0.05, n: int = 2000,
-                    rng=None) -> pd.DataFrame:
+def rounding_trials(comb: Combination | None = None, half_width: float = 0.05,
+                    n: int = ROUNDING_TRIALS, rng=None) -> pd.DataFrame:
+    """The trials of the rounding study: ``n`` tables consistent with the rounded one.
+
+    Each trial replaces every value and every error of the table by a uniform draw from
+    its rounding interval ``[x - h, x + h]`` (errors: cut at 0, so a printed 0.0 becomes
+    a draw from ``[0, h]``), keeps the correlations and recombines. The combination must
+    have two measurements (the total correlation is one number).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per trial; columns ``value``, ``stat``, ``syst``, ``lumi`` (BLUE
+        contributions of :func:`groups`), ``total``, ``weight <m>``, ``chi2``,
+        ``correlation``, then ``<group> <m>``: each measurement's own uncertainty of
+        each group in that trial (as :func:`measurement_groups`).
+    """
+    from . import SEED
+    from .validation import as_number
+
+    comb = comb or lhc_combination()
+    if comb.n != 2:
+        raise InputError(f"rounding_trials is for two measurements, got {comb.n}")
+    h = as_number(half_width, "half_width", positive=True)
+    if isinstance(n, bool) or not float(n).is_integer() or n < 2:
+        raise InputError(f"n must be an integer >= 2, got {n!r}")
+    n = int(n)
+    rng = np.random.default_rng(SEED) if rng is None else rng
+    grp = groups(comb)
+    columns = ["value", *grp, "total", *[f"weight {m}" for m in comb.names], "chi2", "correlation"]
+    y, err = comb.values.to_numpy(), comb.errors.to_numpy()
+    rho = np.array([r.to_numpy() for r in comb.source_correlations.values()])
+    y_t = y + rng.uniform(-h, h, size=(n, *y.shape))
+    err_t = rng.uniform(np.maximum(err - h, 0.0), err + h, size=(n, *err.shape))
+    parts = [[comb.sources.index(s) for s in srcs] for srcs in grp.values()]
+    trials = pd.DataFrame(_blue_batch(y_t, err_t, rho, parts), columns=columns)
+    for g, idx in zip(grp, parts):
+        for i, m in enumerate(comb.names):
+            trials[f"{g} {m}"] = np.sqrt((err_t[:, i, idx] ** 2).sum(axis=1))
+    return trials
+
+
+def rounding_spread(comb: Combination | None = None, half_width: float = 0.05,
+                    n: int = ROUNDING_TRIALS, rng=None) -> pd.DataFrame:
     """How much the rounding of the inputs to ``2 * half_width`` can move the results.
 
-    Each of ``n`` trials replaces every value and every error of the table by a
-    uniform draw from its rounding interval ``[x - h, x + h]`` (errors: cut at 0, so a
-    printed 0.0 becomes a draw from ``[0, h]``), keeps the correlations and recombines.
-    The combination must have two measurements (the total correlation is one number).
+    Summarises :func:`rounding_trials` (same arguments).
 
     Returns
     -------
@@ -267,30 +360,17 @@ def rounding_spread(comb: Combination | None = None, half_width: float = 0.05, n
         ``"nominal"`` (the table as given, from :class:`Combination`), ``"std"``,
         ``"min"`` and ``"max"`` over the trials.
     """
-    from . import SEED
-    from .validation import as_number
-
     comb = comb or lhc_combination()
-    if comb.n != 2:
-        raise InputError(f"rounding_spread is for two measurements, got {comb.n}")
-    h = as_number(half_width, "half_width", positive=True)
-    if isinstance(n, bool) or not float(n).is_integer() or n < 2:
-        raise InputError(f"n must be an integer >= 2, got {n!r}")
-    n = int(n)
-    rng = np.random.default_rng(SEED) if rng is None else rng
+    t = rounding_trials(comb, half_width, n, rng)
     grp = groups(comb)
     b = comb.grouped(grp)["BLUE contribution"]
     nominal = [comb.value, *b[list(grp)], comb.error, *comb.weights.to_numpy(), comb.chi2,
                comb.correlation.iat[0, 1]]
     rows = ["value", *grp, "total", *[f"weight {m}" for m in comb.names], "chi2", "correlation"]
-    y, err = comb.values.to_numpy(), comb.errors.to_numpy()
-    rho = np.array([r.to_numpy() for r in comb.source_correlations.values()])
-    y_t = y + rng.uniform(-h, h, size=(n, *y.shape))
-    err_t = rng.uniform(np.maximum(err - h, 0.0), err + h, size=(n, *err.shape))
-    parts = [[comb.sources.index(s) for s in srcs] for srcs in grp.values()]
-    t = _blue_batch(y_t, err_t, rho, parts)
-    return pd.DataFrame({"nominal": nominal, "std": t.std(axis=0, ddof=1),
-                         "min": t.min(axis=0), "max": t.max(axis=0)}, index=rows)
+    t = t[rows]
+    return pd.DataFrame({"nominal": nominal, "std": t.std(axis=0, ddof=1).to_numpy(),
+                         "min": t.min(axis=0).to_numpy(), "max": t.max(axis=0).to_numpy()},
+                        index=rows)
 
 
 def normalisation_combination() -> Combination:

@@ -28,7 +28,9 @@ def slider_key(source: str) -> str:
 
 
 SLIDER_SOURCES = {slider_key(s): s for s in SCAN_SOURCES}
-"""Keyword of :func:`draw_stability_panel` -> source (``mc_ps``, ``scale``, ``pdf``, ``vdm``)."""
+"""Keyword of :func:`draw_stability_panel` -> source, for the sources of
+:data:`helpers.ttbar.SCAN_SOURCES` (ranked by :func:`helpers.ttbar.slope_ranking`:
+``vdm``, ``mc_ps``, ``stop``, ``scale``)."""
 
 
 def draw_contributions(fig, comb: Combination | None = None) -> None:
@@ -140,12 +142,13 @@ def draw_weight_scan(fig, sources=SCAN_SOURCES, comb: Combination | None = None)
 def draw_stability_panel(fig, **correlations) -> str:
     """Slider view: the combination with other correlations for some sources.
 
-    Keywords are :func:`slider_key` names of sources (``mc_ps=0.5, scale=0.5,
-    pdf=1.0, vdm=1.0``, or any other source); sources not given keep their nominal
-    correlation. Left: both measurements, the nominal and the modified combination
-    with their errors; middle: the BLUE weights, nominal and modified; right: the
-    intrinsic information weights of the measurements and of the correlations
-    (Valassi and Chierici 2014), nominal and modified. Returns a one-line summary.
+    Keywords are :func:`slider_key` names of sources (those of :data:`SLIDER_SOURCES`,
+    nominally ``vdm=1.0, mc_ps=0.5, stop=1.0, scale=0.5``, or any other source);
+    sources not given keep their nominal correlation. Left: both measurements, the
+    nominal and the modified combination with their errors; middle: the BLUE
+    weights, nominal and modified; right: the intrinsic information weights of the
+    measurements and of the correlations (Valassi and Chierici 2014), nominal and
+    modified. Returns a one-line summary.
     """
     nominal = _nominal()
     keys = {slider_key(s): s for s in nominal.sources}
