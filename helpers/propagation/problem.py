@@ -11,7 +11,7 @@ from scipy import stats
 
 from .. import SEED
 from ..validation import InputError, as_correlation, as_finite_array, as_number, as_vector
-from .tools import P68, cut_statistics, propagate, sample_gaussian, summarize
+from .tools import P68, _as_rng, cut_statistics, propagate, sample_gaussian, summarize
 
 __all__ = [
     "A_NOMINAL", "A_ERRORS", "RHO", "cov_a", "y_a", "y_b", "a_to_b", "b_to_a",
@@ -21,6 +21,8 @@ __all__ = [
     "sigma_y_seed_root", "sigma_y_seed_final", "y_b_seed", "seed_mistakes_table",
     "sample_cov_a", "std_pull_replicas", "format_mc_table", "b_cut_covariance",
     "seed_final_domain", "b2_quantiles_exact",
+    "b1_second_order_mean", "y_width_decomposition", "pull_chance", "cut_band_ratio",
+    "cut_band_narrow_range",
 ]
 
 
@@ -453,3 +455,98 @@ def b2_quantiles_exact(probs=(P68[0], 0.5, P68[1]), rho=RHO, sigma1=A_ERRORS[0],
         raise InputError(f"probs must lie in ({p0:.3g}, 1): below P(D < 0) = {p0:.3g} the "
                          "quantiles of b2 are negative (not implemented)")
     return 2.0 / stats.norm.ppf(1 - p + p0, mu, sd)
+
+
+# ====================================================================== additions (review of the chapter)
+def b1_second_order_mean(rho=RHO, sigma1=A_ERRORS[0], sigma2=A_ERRORS[1]) -> tuple[float, float]:
+    """Nominal :math:`b_1 = 2/\\mu_S` and its second-order mean shift, :math:`S = a_1 + a_2`.
+
+    For :math:`f(S) = 2/S`, :math:`E[f] \\approx f(\\mu_S) + \\tfrac12 f''(\\mu_S)\\sigma_S^2
+    = 2/\\mu_S + (2/\\mu_S)\\,\\sigma_S^2/\\mu_S^2` with
+    :math:`\\sigma_S^2 = \\sigma_1^2 + \\sigma_2^2 + 2\\rho\\sigma_1\\sigma_2`.
+    Returns ``(nominal, shift)``; the next term is smaller by about :math:`3\\sigma_S^2/\\mu_S^2`.
+    """
+    r, s1, s2 = _problem_inputs(rho, sigma1, sigma2)
+    mu = A_NOMINAL[0] + A_NOMINAL[1]
+    var_s = s1**2 + s2**2 + 2 * r * s1 * s2
+    nominal = 2.0 / mu
+    return float(nominal), float(nominal * var_s / mu**2)
+
+
+def y_width_decomposition(x=3.0, size=10**6, seed=SEED) -> dict:
+    """Why the Monte Carlo width of :math:`y(x)` differs from :math:`\\sigma_y`, in terms of the
+    independent standard normals :math:`u_1, u_2` that :func:`mc_vs_linear_table` draws.
+
+    :math:`a = \\hat a + L u` (``L`` the Cholesky factor of Cov(a)), so
+    :math:`y - \\hat y = c_1 u_1 + c_2 u_2` with :math:`(c_1, c_2) = J L`, :math:`J = (x, x^2)`.
+    Keys: ``c1``, ``c2``; ``var_u1``, ``var_u2``, ``cov_u12`` (sample, ddof=1); ``rel_u1``,
+    ``rel_u2`` (sample variance / 1 - 1); ``pull_u1``, ``pull_u2`` (that difference in units of
+    the error of a sample variance, :math:`\\sqrt{2/(n-1)}`); ``std_from_u``
+    (:math:`\\sqrt{c_1^2 v_1 + 2c_1c_2 v_{12} + c_2^2 v_2}`, the Monte Carlo std of y).
+    """
+    xv = as_number(x, "x")
+    n = int(as_number(size, "size"))
+    if n < 2 or n != size:
+        raise InputError(f"size must be an integer >= 2, got {size!r}")
+    L = np.linalg.cholesky(cov_a())
+    c1, c2 = np.array([xv, xv**2]) @ L
+    u = _as_rng(seed).standard_normal((2, n))
+    v = np.cov(u)
+    err = np.sqrt(2.0 / (n - 1))
+    return {
+        "c1": float(c1), "c2": float(c2),
+        "var_u1": float(v[0, 0]), "var_u2": float(v[1, 1]), "cov_u12": float(v[0, 1]),
+        "rel_u1": float(v[0, 0] - 1), "rel_u2": float(v[1, 1] - 1),
+        "pull_u1": float((v[0, 0] - 1) / err), "pull_u2": float((v[1, 1] - 1) / err),
+        "std_from_u": float(np.sqrt(c1**2 * v[0, 0] + 2 * c1 * c2 * v[0, 1] + c2**2 * v[1, 1])),
+    }
+
+
+def pull_chance(pull, n_numbers=1) -> tuple[float, float]:
+    """Two-sided chance of a pull at least as large as ``|pull|``: for one number, and for at
+    least one of ``n_numbers`` independent numbers, :math:`1 - (1 - p)^n`."""
+    z = abs(as_number(pull, "pull"))
+    k = as_number(n_numbers, "n_numbers")
+    if k < 1 or not float(k).is_integer():
+        raise InputError(f"n_numbers must be an integer >= 1, got {n_numbers!r}")
+    p = float(2 * stats.norm.sf(z))
+    return p, float(-np.expm1(int(k) * np.log1p(-p)))
+
+
+def cut_band_ratio(xs, lo=0.0, hi=5.0, size=10**6, seed=SEED, cov_cut=None):
+    """:math:`\\sigma_y` from the covariance of the cut :math:`b` samples (:func:`b_cut_covariance`)
+    divided by the exact :math:`\\sigma_y` (0/0 at x = 0 gives NaN). Pass ``cov_cut`` to reuse one."""
+    c = b_cut_covariance(lo, hi, size, seed) if cov_cut is None else cov_cut
+    xx = _as_x(xs)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return sigma_y_b(xx, cov_b=c) / sigma_y_formula(xx)
+
+
+def cut_band_narrow_range(lo=0.0, hi=5.0, size=10**6, seed=SEED, cov_cut=None) -> dict:
+    """Where the band from the cut covariance is too *narrow* (ratio below one), for 0 < x <= 3.
+
+    Keys ``x_from``, ``x_to`` (the two crossings of ratio = 1, solved with ``brentq``),
+    ``ratio_min`` and ``x_min`` (the minimum, with ``minimize_scalar``). InputError if the
+    ratio does not dip below one exactly once on a grid of 0 < x <= 3.
+    """
+    from scipy import optimize
+
+    c = b_cut_covariance(lo, hi, size, seed) if cov_cut is None else cov_cut
+    b0 = a_to_b(A_NOMINAL)
+
+    def f(x):  # the gradient J_b written out (sigma_y_b takes it numerically; the tests compare)
+        xx = np.asarray(x, dtype=float)
+        jb = np.stack([-xx * (1 + xx) / b0[0] ** 2, -xx * (1 - xx) / b0[1] ** 2])
+        var = np.einsum("i...,ij,j...->...", jb, c, jb)
+        return np.sqrt(var) / sigma_y_formula(xx) - 1.0
+
+    grid = np.linspace(0.01, 3.0, 300)
+    below = f(grid) < 0
+    edges = np.flatnonzero(np.diff(below.astype(int)))
+    if below[0] or below[-1] or edges.size != 2:
+        raise InputError("the cut band is not too narrow on exactly one interval of 0 < x <= 3")
+    x_from = optimize.brentq(lambda x: float(f(x)), grid[edges[0]], grid[edges[0] + 1], xtol=1e-12)
+    x_to = optimize.brentq(lambda x: float(f(x)), grid[edges[1]], grid[edges[1] + 1], xtol=1e-12)
+    m = optimize.minimize_scalar(lambda x: float(f(x)), bounds=(x_from, x_to), method="bounded", options={"xatol": 1e-9})
+    return {"x_from": float(x_from), "x_to": float(x_to), "ratio_min": float(m.fun + 1.0),
+            "x_min": float(m.x)}
