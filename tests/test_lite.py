@@ -254,9 +254,6 @@ def lite_served(site, tmp_path_factory):
     server.shutdown()
 
 
-@pytest.mark.skip(reason="unfinished: the kernel reaches idle on the self-hosted Pyodide, but the "
-                  "slider never appeared (the tiny notebook imports ipywidgets without installing "
-                  "it first with piplite); not yet green, see the report of issue 13")
 def test_live_slider_callback_runs_in_the_browser(lite_served):
     from playwright.sync_api import sync_playwright
 
