@@ -425,3 +425,37 @@ def test_exercise_small_toys(small_toys):
     share = (dimuon.cb_integral(10.0, t["mu"] - t["alpha"] * t["sigma"], t["mu"], t["sigma"], t["alpha"], t["n"])
              / dimuon.cb_integral(10.0, 11.0, t["mu"], t["sigma"], t["alpha"], t["n"]))
     assert 100 < 2000 * t["f_sig"] * share < 300
+
+
+# ------------------------------------------------------------------ the chapter's helpers
+def test_new_helpers_refuse_bad_input(result):
+    """The functions added for the chapter raise InputError naming the problem."""
+    with pytest.raises(helpers.InputError, match="n_samples"):
+        dimuon.seed_hessian_survey(0, 10_000)
+    with pytest.raises(helpers.InputError, match="size"):
+        dimuon.seed_hessian_survey(2, 10)
+    with pytest.raises(helpers.InputError, match="step"):
+        dimuon.finite_difference_scale(result, step=-1.0)
+    with pytest.raises(helpers.InputError, match="truth"):
+        dimuon.truth_compatibility(result, {"mu": float("nan")})
+    with pytest.raises(helpers.InputError, match="lo < hi"):
+        dimuon.cb_integral_check(11.0, 10.0, **SHAPE)
+
+
+def test_chapter_figures_draw(result, stuck):
+    """draw_crystal_ball draws one log-scale panel; draw_fit_pair one fit per title and
+    refuses a title count that does not match."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from helpers.figures import dimuon as figs
+
+    fig = plt.figure()
+    figs.draw_crystal_ball(fig, **SHAPE)
+    assert len(fig.axes) == 1 and fig.axes[0].get_yscale() == "log"
+    fig = plt.figure(figsize=(9.6, 4.6))
+    texts = figs.draw_fit_pair(fig, [result, stuck], ["a", "b"])
+    assert len(texts) == 2 and len(fig.axes) == 4 and texts[0].startswith("chi2/ndf = 88.7/93")
+    with pytest.raises(helpers.InputError, match="one title per fit"):
+        figs.draw_fit_pair(plt.figure(), [result], ["a", "b"])
+    plt.close("all")
