@@ -30,7 +30,10 @@ def _as_float_array(values, name: str) -> np.ndarray:
     """``values`` as a float array, refusing what float() would silently accept:
     booleans, strings (even numeric ones) and complex numbers (their imaginary part
     would be dropped)."""
-    arr = np.asarray(values)
+    try:
+        arr = np.asarray(values)
+    except (TypeError, ValueError) as exc:            # ragged lists and the like
+        raise InputError(f"{name} must be numbers of one consistent shape, got {values!r}") from exc
     if arr.dtype == object:
         try:
             items = list(arr.flat)
