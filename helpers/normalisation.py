@@ -535,8 +535,9 @@ class NormalisationProblem:
     def compare(self, minos: bool = True, likelihood: bool = False) -> pd.DataFrame:
         """All methods side by side: rows labelled by :data:`METHODS` (and
         :data:`GAUSSIAN_LIKELIHOOD` before the weighted mean if ``likelihood``), columns
-        value, error, lower, upper, chi2, N. For the likelihood row "chi2" is the minimum
-        of :math:`-2\\ln L` (without the constant :math:`n\\ln 2\\pi`)."""
+        value, error, lower, upper, chi2, N. The likelihood row has no :math:`\\chi^2`: its
+        minimum of :math:`-2\\ln L` includes :math:`\\ln\\det V(\\mu)` and is not comparable
+        with the other rows, so its "chi2" is NaN (the minimum is ``likelihood_fit().chi2_min``)."""
         rows = [
             self.covariance_fit(),
             self.nuisance_fit("data", minos),
@@ -545,7 +546,10 @@ class NormalisationProblem:
             *([self.likelihood_fit(minos)] if likelihood else []),
             self.weighted_mean(),
         ]
-        return pd.DataFrame([r.as_row() for r in rows]).set_index("method")
+        table = pd.DataFrame([r.as_row() for r in rows]).set_index("method")
+        if likelihood:
+            table.loc[GAUSSIAN_LIKELIHOOD, "chi2"] = np.nan
+        return table
 
     # ---------------------------------------------------------------- Gaussian likelihood
     def likelihood_nll(self, mu):
@@ -645,6 +649,27 @@ class NormalisationProblem:
         """The BLUE weights :math:`V^{-1}1/(1^T V^{-1} 1)` of the covariance fit (they sum to one)."""
         return np.asarray(_blue_arrays(self.values, self.covariance_measured())[2])
 
+    def negative_weight_threshold(self) -> float:
+        """The normalisation uncertainty :math:`\\epsilon` above which a BLUE weight of the
+        covariance fit (from the measured values) turns negative.
+
+        For two measurements, :math:`w_j \\propto \\sigma_i^2 - c = s_i^2 - \\epsilon^2 y_i (y_j - y_i)`,
+        so the weight of :math:`y_j` is negative when :math:`\\epsilon^2 y_i(y_j - y_i) > s_i^2`:
+        :math:`\\epsilon^* = \\min s_i/\\sqrt{y_i(y_j - y_i)}` over the pairs with
+        :math:`y_i(y_j - y_i) > 0`. Above it the fit leaves the interval between the
+        measurements. ``inf`` if no normalisation makes a weight negative (e.g. equal values).
+        Independent of :attr:`norm_error`.
+        """
+        if self.n != 2:
+            raise InputError(f"the threshold needs exactly 2 measurements, got {self.n}")
+        y, s = self.values, self.stat_errors
+        out = np.inf
+        for i, j in ((0, 1), (1, 0)):
+            lever = y[i] * (y[j] - y[i])
+            if lever > 0:
+                out = min(out, float(s[i] / np.sqrt(lever)))
+        return out
+
     def dagostini_coefficients(self) -> np.ndarray:
         """The coefficients of :math:`y_1, y_2` in D'Agostini's closed form, :math:`(s_2^2, s_1^2)/D`.
 
@@ -728,6 +753,15 @@ class NormalisationProblem:
         angle = float(np.degrees(np.arctan2(major[1], major[0]))) % 180.0
         return {"minor": float(np.sqrt(ev[0])), "major": float(np.sqrt(ev[1])),
                 "angle": angle, "tilt": angle - 45.0}
+
+    def values_tilt(self) -> float:
+        """Angle in degrees between the direction of the measurement vector :math:`\\mathbf y`
+        (from the origin) and the diagonal :math:`y_1' = y_2'`. The normalisation stretches
+        the ellipse along :math:`\\mathbf y`; its major axis (:meth:`ellipse_axes`) is tilted
+        a little more, because the statistical errors differ."""
+        if self.n != 2:
+            raise InputError(f"the tilt needs exactly 2 measurements, got {self.n}")
+        return float(np.degrees(np.arctan2(self.values[1], self.values[0]))) - 45.0
 
     def mean_difference(self, cov=None) -> dict:
         """The covariance in the coordinates :math:`m = (y_1' + y_2')/2`, :math:`d = y_2' - y_1'`.

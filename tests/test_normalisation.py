@@ -418,6 +418,29 @@ def test_compare_with_likelihood_row(book):
     t = book.compare(minos=False, likelihood=True)
     assert list(t.index) == [*METHODS[:4], "Gaussian likelihood with ln det V", METHODS[4]]
     assert list(book.compare(minos=False).index) == list(METHODS)
+    assert np.isnan(t.loc["Gaussian likelihood with ln det V", "chi2"])      # -2 ln L is no chi2
+    assert t.drop(index="Gaussian likelihood with ln det V")["chi2"].notna().all()
+
+
+def test_negative_weight_threshold(book):
+    thr = book.negative_weight_threshold()
+    y, s = book.values, book.stat_errors
+    assert thr == pytest.approx(s[0] / np.sqrt(y[0] * (y[1] - y[0])), rel=1e-14)
+    flipped = NormalisationProblem(y[::-1], s[::-1], book.norm_error)
+    assert flipped.negative_weight_threshold() == pytest.approx(thr, rel=1e-14)
+    for eps in (0.5 * thr, 0.999 * thr, 1.001 * thr, 2 * thr):
+        q = NormalisationProblem(y, s, eps)
+        assert (q.blue_weights().min() < 0) == (eps > thr)
+    assert np.isinf(NormalisationProblem([8.0, 8.0], [0.1, 0.2], 0.1).negative_weight_threshold())
+    with pytest.raises(InputError, match="2 measurements"):
+        NormalisationProblem([8.0, 8.5, 9.0], [0.1, 0.1, 0.1], 0.1).negative_weight_threshold()
+
+
+def test_values_tilt(book):
+    assert NormalisationProblem([8.0, 8.0], [0.1, 0.1], 0.1).values_tilt() == pytest.approx(0.0, abs=1e-12)
+    assert book.values_tilt() == pytest.approx(np.degrees(np.arctan2(8.5, 8.0)) - 45, rel=1e-12)
+    with pytest.raises(InputError, match="2 measurements"):
+        NormalisationProblem([8.0, 8.5, 9.0], [0.1, 0.1, 0.1], 0.1).values_tilt()
 
 
 def test_scaled_data_fit(book):

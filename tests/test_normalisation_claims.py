@@ -12,9 +12,10 @@ import numpy as np
 import pytest
 from iminuit import Minuit
 from scipy import integrate, stats
-from scipy.optimize import minimize_scalar
+from scipy.optimize import brentq, minimize_scalar
 
 from helpers import SEED, normalisation_toys as toys
+from helpers.normalisation import stat_chi2_values
 from helpers.authoring import ROOT
 from helpers.authoring.editions import glue_values
 from helpers.figures.normalisation import CL_DELTA1
@@ -82,6 +83,50 @@ def test_negative_weight_regime_of_the_w_mass_chapter(p):
     np.testing.assert_allclose(comb.weights, p.blue_weights(), rtol=1e-12)
 
 
+def test_negative_weight_threshold_closed_form(p):
+    """"The weight of y₂ is proportional to V₁₁ − V₁₂ = σ₁² − ε²y₁(y₂ − y₁): it turns negative
+    once ε²y₁(y₂ − y₁) > σ₁², here for ε > 8 %. A smaller normalisation uncertainty leaves
+    the fit between the two measurements, but still below the weighted mean." (The previous
+    version said the measured-value covariance always produces a negative weight; at ε = 5 %
+    both weights are positive.)"""
+    thr = p.negative_weight_threshold()
+    (y1, y2), (s1, _) = p.values, p.stat_errors
+    assert thr == pytest.approx(s1 / np.sqrt(y1 * (y2 - y1)), rel=1e-14)
+    assert round(100 * thr) == 8 and 100 * thr == pytest.approx(8.0, abs=1e-9)
+    for eps in (0.05, 0.0799, 0.0801, 0.10, 0.3):
+        q = course_problem(norm_rel=eps)
+        V = q.covariance_measured()
+        assert V[0, 0] - V[0, 1] == pytest.approx(s1**2 - eps**2 * y1 * (y2 - y1), rel=1e-12)
+        closed = eps**2 * y1 * (y2 - y1) > s1**2
+        assert (q.blue_weights()[1] < 0) == closed == (eps > thr)
+        fit = q.covariance_fit().value
+        assert (fit < y1) == closed                       # below both exactly when a weight is negative
+        assert fit < q.weighted_mean().value              # biased low for every eps > 0
+    five = course_problem(norm_rel=0.05).covariance_measured()
+    assert (round(five[0, 1], 3), round(five[0, 0], 4)) == (0.17, 0.1856)
+    assert np.all(course_problem(norm_rel=0.05).blue_weights() > 0)
+    crossing = brentq(lambda e: course_problem(norm_rel=e).covariance_fit().value - y1, 0.01, 0.3, xtol=1e-12)
+    assert crossing == pytest.approx(thr, abs=1e-9)
+    assert np.isinf(course_problem(y2=8.0).negative_weight_threshold())
+
+
+def test_takeaway_bias_for_every_eps_and_negative_weight_above_threshold(p):
+    """"A normalisation uncertainty built into the covariance from the measured values biases
+    the average low, by the fraction ε²χ²_min of the weighted mean: the more the measurements
+    disagree, the larger the bias. When the shared error is large enough (here for ε > 8 %),
+    one BLUE weight turns negative and the average falls below both measurements." """
+    thr = p.negative_weight_threshold()
+    for eps in np.linspace(0.005, 0.3, 60):
+        q = course_problem(norm_rel=eps)
+        fit, wm = q.covariance_fit(), q.weighted_mean().value
+        assert (wm - fit.value) / wm == pytest.approx(eps**2 * fit.chi2_min, rel=1e-9)
+        assert fit.value < wm
+        assert (q.blue_weights().min() < 0) == (eps > thr) == (fit.value < p.values.min())
+    shifts = [course_problem(y2=y2).weighted_mean().value - course_problem(y2=y2).covariance_fit().value
+              for y2 in (8.1, 8.3, 8.5, 8.7)]
+    assert np.all(np.diff(shifts) > 0)
+
+
 def test_dagostini_coefficients_sum_to_n_hat(p):
     """"Its coefficients of y₁ and y₂, 0.507 and 0.449, add up to 0.956, less than one. [...]
     Their sum is 1/(1 + ε²χ²_stat), where χ²_stat = 4.59." """
@@ -133,13 +178,19 @@ def test_shift_below_weighted_mean(p):
 # ------------------------------------------------------------------ the pictures
 def test_thin_ellipses_and_tiny_tilt(p):
     """"Both ellipses are long and thin: their semi-axes at c = 1 are 0.165 and 1.18. On the
-    left the normalisation stretches the ellipse along y = (8.0, 8.5), which points at the
-    origin; that direction is tilted by only 1.8° from the diagonal (on the right, by
-    0.07°)." """
+    left the normalisation stretches the ellipse almost along y = (8.0, 8.5), which points
+    at the origin and is tilted by 1.74° from the diagonal; the major axis itself is tilted
+    by only 1.80° from the diagonal, a little more than y because the statistical errors
+    differ (on the right, by 0.07°)." (The previous version called 1.8° the tilt of y.)"""
     ax = p.ellipse_axes()
-    assert (round(ax["minor"], 3), round(ax["major"], 2), round(ax["tilt"], 1)) == (0.165, 1.18, 1.8)
+    assert (round(ax["minor"], 3), round(ax["major"], 2), round(ax["tilt"], 2)) == (0.165, 1.18, 1.80)
     direction = np.degrees(np.arctan2(p.values[1], p.values[0]))
-    assert abs(ax["angle"] - direction) < 0.1
+    assert p.values_tilt() == pytest.approx(direction - 45, rel=1e-14)
+    assert round(p.values_tilt(), 2) == 1.74 and round(ax["tilt"], 2) != round(p.values_tilt(), 2)
+    assert 0 < ax["angle"] - direction < 0.1                # almost along y, a little more tilted
+    equal = NormalisationProblem(p.values, [p.stat_errors[0]] * 2, p.norm_error)
+    assert equal.ellipse_axes()["tilt"] == pytest.approx(p.values_tilt(), abs=1e-9)   # equal errors: along y
+    assert p.values_tilt() < ax["tilt"]                     # unequal errors tilt it further
     rel = p.ellipse_axes(p.covariance_at(p.relative_covariance_fit(minos=False).value))
     assert round(rel["tilt"], 2) == 0.07 and rel["major"] / rel["minor"] > 5
 
@@ -242,6 +293,20 @@ def test_contours_of_the_valley_figure(p):
         assert inner[:, 0].max() == pytest.approx(mu + me.upper, abs=0.01)
         assert outer[:, 0].min() < inner[:, 0].min() and outer[:, 0].max() > inner[:, 0].max()
         assert stats.chi2.ppf(CL_DELTA1, 2) == pytest.approx(1.0)
+
+
+def test_draw_mncontour_default_is_only_the_68_percent_region(p):
+    """"Without cl it draws only the 68 % region for both parameters together (Δχ² = 2.28);
+    the first level, P(χ²₂ ≤ 1) = 0.3935, adds the Δχ² = 1 contour whose shadow on μ is the
+    MINOS interval." """
+    assert round(stats.chi2.ppf(0.68, 2), 2) == 2.28
+    assert round(stats.chi2.cdf(1, 2), 4) == 0.3935 and stats.chi2.cdf(1, 2) == pytest.approx(CL_DELTA1)
+    m = p.nuisance_minuit("prediction")
+    default = m.mncontour("mu", "N", size=20)
+    np.testing.assert_allclose(default, m.mncontour("mu", "N", cl=0.68, size=20), rtol=1e-9)
+    inner = m.mncontour("mu", "N", cl=stats.chi2.cdf(1, 2), size=40)
+    assert inner[:, 0].min() == pytest.approx(m.values["mu"] + m.merrors["mu"].lower, abs=0.02)
+    assert default[:, 0].min() < inner[:, 0].min()
 
 
 def test_scaled_errors_fit_is_the_prediction_fit(p):
@@ -363,6 +428,21 @@ def test_likelihood_sits_in_between(p):
     assert t.loc[COVARIANCE_MEASURED, "value"] < t.loc[GAUSSIAN_LIKELIHOOD, "value"] < t.loc[N_ON_PREDICTION, "value"]
 
 
+def test_table_likelihood_row_has_no_chi2(p):
+    """"The likelihood row has no entry in the χ² column: its minimum of −2 ln L contains
+    ln det V(μ), so it is not a χ² and cannot be compared with the others." (The previous
+    table showed 1.299 there: χ²_rel(8.154) = 4.597 plus ln det V = −3.298.)"""
+    t = p.compare(likelihood=True)
+    assert np.isnan(t.loc[GAUSSIAN_LIKELIHOOD, "chi2"])
+    assert t.drop(index=GAUSSIAN_LIKELIHOOD)["chi2"].notna().all()
+    lik = p.likelihood_fit(minos=False)
+    chi2_part = p.relative_covariance_chi2(lik.value)
+    logdet = np.log(np.linalg.det(p.covariance_at(lik.value)))
+    assert (round(lik.chi2_min, 3), round(chi2_part, 3)) == (1.299, 4.597)
+    assert lik.chi2_min == pytest.approx(chi2_part + logdet, rel=1e-9) and logdet < 0
+    assert t.loc[N_ON_PREDICTION, "chi2"] == pytest.approx(p.relative_covariance_chi2(t.loc[N_ON_PREDICTION, "value"]), rel=1e-6)
+
+
 # ------------------------------------------------------------------ the toy study
 def test_toy_control_variate(study):
     """"Since N averages to one, that is the same bias, but [...] its Monte Carlo error is
@@ -385,6 +465,21 @@ def test_toy_mean_biases(study):
     assert round(b.loc[GAUSSIAN_LIKELIHOOD, "bias"], 3) == -0.084
     assert (round(b.loc[N_ON_PREDICTION, "bias"], 4), round(b.loc[N_ON_PREDICTION, "mc error"], 4)) == (-0.0035, 0.0003)
     assert (round(b.loc["plain mean", "bias"], 4), round(b.loc["plain mean", "mc error"], 4)) == (-0.0002, 0.0003)
+
+
+def test_toy_estimators_closed_form_or_cubic_root(p):
+    """"Every estimator here has a closed form or is the root of a cubic (found by Newton's
+    method)." The likelihood estimate is the root of
+    g(μ) = a²Wμ³ + aWȳ_wμ² + (1 + a − aWȳ_w²)μ − ȳ_w with a = ε²."""
+    from helpers.normalisation import likelihood_values
+    y, s, a = p.values, p.stat_errors, p.norm_error**2
+    W = np.sum(s**-2.0)
+    yw = np.sum(y / s**2) / W
+    roots = np.roots([a * a * W, a * W * yw, 1 + a - a * W * yw**2, -yw])
+    real = roots[np.isreal(roots)].real
+    inside = real[(real > 0) & (real <= yw)]
+    assert len(inside) == 1
+    assert likelihood_values(y, s, p.norm_error) == pytest.approx(inside[0], rel=1e-12)
 
 
 def test_toy_estimators_are_the_fits():
@@ -418,9 +513,10 @@ def test_toys_with_our_tension(study, p):
     """"Pseudo-experiments with a tension like ours (between 4 and 5) have a mean bias of
     -0.39, the size of the 0.36 by which our covariance fit lies below the weighted mean: in
     such data sets the covariance fit is off by 0.48 of its own error. The likelihood with
-    ln det V [...] hardly depends on the tension (-0.104 there); the N-on-prediction bias
-    grows slowly, to -0.023. Among the estimators that do not assume equal errors, the
-    prediction family has by far the smallest bias." """
+    ln det V is biased by a similar amount on average, but it depends only weakly on the
+    tension (-0.08 for tensions below 1, -0.104 there); the N-on-prediction bias grows
+    slowly, to -0.023. Among the estimators that do not assume equal errors, the prediction
+    family has by far the smallest bias." (The previous version said "hardly depends".)"""
     table = study.bias_vs_tension()
     here = table.loc[[iv for iv in table.index if p.tension()["chi2"] in iv][0]]
     assert (here.name.left, here.name.right) == (4.0, 5.0)
@@ -431,27 +527,58 @@ def test_toys_with_our_tension(study, p):
     assert (round(here[GAUSSIAN_LIKELIHOOD], 3), round(here[N_ON_PREDICTION], 3)) == (-0.104, -0.023)
     busy = table[table["toys"] >= 500]
     assert np.ptp(busy[GAUSSIAN_LIKELIHOOD]) < 0.1 < 0.5 < np.ptp(busy[COVARIANCE_MEASURED])
+    small = study.bias_vs_tension(edges=(0.0, 1.0, np.inf)).iloc[0]
+    assert small.name.right == 1.0 and round(small[GAUSSIAN_LIKELIHOOD], 2) == -0.08
+    assert small[GAUSSIAN_LIKELIHOOD] - here[GAUSSIAN_LIKELIHOOD] > 5 * np.hypot(
+        small[f"{GAUSSIAN_LIKELIHOOD} mc error"], here[f"{GAUSSIAN_LIKELIHOOD} mc error"])   # it does depend
     for row in (study.mean_bias()["bias"], here):
         assert abs(row[N_ON_PREDICTION]) < abs(row[COVARIANCE_MEASURED]) / 4
         assert abs(row[N_ON_PREDICTION]) < abs(row[GAUSSIAN_LIKELIHOOD]) / 4
 
 
 def test_toy_check_of_the_p_value(study, p):
-    """"3.3 % of the pseudo-experiments show at least our tension, a little fewer than the
-    3.6 % the p-value promised [...] The stat-only χ²_stat = 4.59 has p-value 0.032, which the
-    pseudo-experiments reproduce." """
+    """"3.25 % of the pseudo-experiments show at least our tension, a little fewer than the
+    3.6 % the p-value promised [...] Since χ²_min = χ²_stat/(1 + ε²χ²_stat) grows
+    monotonically with χ²_stat, these are exactly the pseudo-experiments with
+    χ²_stat ≥ 4.59, and their fraction reproduces the χ²(1) p-value of that, 3.2 %." """
     frac = study.fraction_above(p.tension()["chi2"])
     se = np.sqrt(frac * (1 - frac) / study.n_toys)
     pv = p.tension()["pvalue"]
-    assert (round(100 * frac, 1), round(100 * pv, 1)) == (3.3, 3.6)
+    assert (round(100 * frac, 2), round(100 * pv, 1)) == (3.25, 3.6)
     assert frac < pv - 3 * se
     p_stat = stats.chi2.sf(p.stat_chi2(), 1)
-    assert round(p_stat, 3) == 0.032 and abs(frac - p_stat) < 3 * se
+    assert round(100 * p_stat, 1) == 3.2 and abs(frac - p_stat) < 3 * se
+    # the same pseudo-experiments, regenerated: chi2_stat from the measured values
+    y, _ = toys.simulate(study.n_toys, mu_true=study.mu_true, stat_rel=study.stat_rel,
+                         norm_rel=study.norm_rel, rng=np.random.default_rng(SEED))
+    chi2_stat = stat_chi2_values(y, study.stat_rel * y)
+    eps2 = study.norm_rel**2
+    np.testing.assert_allclose(study.toys["tension"], chi2_stat / (1 + eps2 * chi2_stat), rtol=1e-9)
+    above = study.toys["tension"].to_numpy() >= p.tension()["chi2"]
+    assert np.array_equal(above, chi2_stat >= p.stat_chi2() - 1e-12)
     t = study.toys["tension"].to_numpy()
     assert np.mean(t >= 8.0) < stats.chi2.sf(8.0, 1)        # the tail falls below the curve
 
 
 # ------------------------------------------------------------------ scans and sliders
+def test_eps_scan_caption(p):
+    """Caption of the ε-scan figure: "the covariance fit from measured values falls steadily,
+    and below both measurements (dashed) once ε exceeds 8 % (dotted vertical line: there a
+    BLUE weight turns negative)". (The previous caption said it falls ever further below
+    both; for ε < 8 % it lies between them.)"""
+    nb = nbformat.read(ROOT / "book" / "normalisation.ipynb", as_version=4)
+    caption = next(c.metadata["mystnb"]["figure"]["caption"] for c in nb.cells
+                   if c.metadata.get("mystnb", {}).get("figure", {}).get("name") == "fig-norm-scan")
+    assert "once ε exceeds 8 %" in caption and "ever further" not in caption
+    thr = p.negative_weight_threshold()
+    assert round(100 * thr) == 8
+    scan = scan_norm(p.values, 0.02, np.linspace(0, 0.3, 31))
+    cov = scan[("value", COVARIANCE_MEASURED)]
+    assert np.all(np.diff(cov.to_numpy()) < 0)
+    assert np.all(cov[cov.index < thr - 1e-9].iloc[1:] > p.values.min())
+    assert np.all(cov[cov.index > thr + 1e-9] < p.values.min())
+
+
 def test_bias_grows_with_eps_prediction_fixed(p):
     """"The bias of the covariance fit grows quickly with ε, while the prediction-side
     estimate does not move at all; only its error grows." """
@@ -496,9 +623,19 @@ def test_stat_error_and_y2(p):
 
 def test_stale_variable_pitfall(p):
     """"The output of the W-mass fit showed 8.23 ± 0.12: the stat-only weighted mean of this
-    chapter, 8.23 ± 0.12." """
+    chapter, 8.23 ± 0.12. The notebook had been run out of order: the W-mass fit cell was
+    re-run after the normalisation cells and picked up their mw and cov (it recomputes
+    inv_cov from cov)." The seed's stored FCN = 4.587 is the stat-only fit with the
+    diagonal covariance of the normalisation cells, inverted afresh. (The previous version
+    said the stale names were mw and inv_cov.)"""
     wm = p.weighted_mean()
-    assert (round(wm.value, 2), round(wm.error, 2)) == (8.23, 0.12)
+    assert (round(wm.value, 2), round(wm.error, 2), round(wm.chi2_min, 3)) == (8.23, 0.12, 4.587)
+    cov = np.diag(p.stat_errors**2)                       # the normalisation cells' cov
+    inv_cov = np.linalg.inv(cov)                          # recomputed by the W-mass cell
+    one = np.ones(2)
+    mu = one @ inv_cov @ p.values / (one @ inv_cov @ one)
+    r = p.values - mu
+    assert (round(mu, 2), round(float(r @ inv_cov @ r), 3)) == (8.23, 4.587)
 
 
 # ------------------------------------------------------------------ exercises
@@ -509,6 +646,27 @@ def test_thirty_percent_exercise(p):
     assert round(fit.value, 1) == 5.8 and p.values.min() - fit.value > 2
     assert round(fit.value + fit.error, 2) == 7.91 < p.values.min()
     assert round(course_problem(norm_rel=0.3).weighted_mean().value, 3) == 8.235
+
+
+def test_weighted_exercise_exact_and_minuit_hesse(p, settings):
+    """"The hand formula matches the fit's HESSE error exactly at the minimum, where N̂ = 1
+    (exactly: 0.8317; Minuit's numerical HESSE in the nuisance exercise gave 0.8315, within
+    the tolerance discussed in the chapter)." """
+    y, s, eps = p.values, p.stat_errors, p.norm_error
+    w = 1 / s**2
+    mean = np.sum(w * y) / np.sum(w)
+    exact = np.sqrt(1 / np.sum(w) + (eps * mean) ** 2)
+    assert round(exact, 4) == 0.8317
+    assert exact == pytest.approx(p.nuisance_fit("prediction", minos=False).error, rel=1e-9)
+    m = Minuit(lambda mu, N: np.sum((y - N * mu) ** 2 / s**2) + (N - 1) ** 2 / eps**2, mu=8.0, N=1.0)
+    m.errordef = Minuit.LEAST_SQUARES
+    m.migrad()
+    m.hesse()
+    assert round(m.errors["mu"], 4) == 0.8315
+    row = settings[(settings["strategy"] == 1) & (settings["start mu"] == 8.0) & (settings["start N"] == 1.0)]
+    glued = exact * (1 + row["hesse rel diff"].iloc[0])
+    assert glued == pytest.approx(m.errors["mu"], rel=1e-5)
+    assert abs(glued / exact - 1) <= settings["hesse rel diff"].abs().max()
 
 
 def test_zero_eps_exercise():
@@ -565,6 +723,14 @@ def test_stored_numbers_are_the_tested_ones(p, study, settings):
         "n_toy_frac": 100 * study.fraction_above(p.tension()["chi2"]),
         "n_below_hi": below_both_thresholds()[1],
         "n_iter_all": p.as_combination().iterated(["stat", "norm"]).value,
+        "n_neg_eps": 100 * p.negative_weight_threshold(), "n_tilt_y": p.values_tilt(),
+        "n_toy_lik_small": study.bias_vs_tension(edges=(0.0, 1.0, np.inf)).iloc[0][GAUSSIAN_LIKELIHOOD],
+        "n_p_stat_pct": 100 * stats.chi2.sf(p.stat_chi2(), 1),
+        "n_dchi2_68": stats.chi2.ppf(0.68, 2), "n_cl_delta1": stats.chi2.cdf(1, 2),
+        "n_pred_error": p.nuisance_fit("prediction", minos=False).error,
+        "n_hesse_student": p.nuisance_fit("prediction", minos=False).error * (1 + settings[
+            (settings["strategy"] == 1) & (settings["start mu"] == 8.0)
+            & (settings["start N"] == 1.0)]["hesse rel diff"].iloc[0]),
     }
     for key, value in expected.items():
         assert stored[key] == pytest.approx(value, rel=1e-5, abs=1e-9), key

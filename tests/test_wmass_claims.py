@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import SEED, wmass
+from helpers import SEED, data, wmass
 from helpers.authoring import ROOT
 from helpers.authoring.editions import glue_values
 from helpers.combination import Combination, zero_weight_correlation
@@ -28,6 +28,18 @@ def comb():
 @pytest.fixture(scope="module")
 def sigma(comb):
     return wmass.total_errors(comb)
+
+
+# ------------------------------------------------------------------ inputs
+def test_common_sources_fully_correlated_with_their_sizes():
+    """"A common theory model and the LEP beam energy affect both channels and are 100 %
+    correlated (the beam energy by 17 MeV in each, the common model by 17 and 19 MeV)."
+    (The previous version said they affect both channels "in the same way"; the common model
+    does not.)"""
+    _, errors, correlations = data.w_mass()
+    assert all(correlations[k] == 1.0 for k in wmass.COMMON)
+    assert errors["beam_energy"].tolist() == [17, 17]
+    assert errors["theory_common"].tolist() == [17, 19]
 
 
 # ------------------------------------------------------------------ covariance and fit
@@ -173,9 +185,11 @@ def test_dropped_component_pitfall(comb):
 
 
 def test_seed_output_under_the_w_fit_was_the_normalisation_weighted_mean():
-    """"The material never showed this result: the output stored under its fit belonged to
-    a cell of the normalisation exercise, run out of order." The stored output was
-    par = 8.23 ± 0.12 with FCN = 4.587: the stat-only weighted mean of exercise 4.2."""
+    """"The material never showed this result: the output stored under its fit came from
+    re-running that cell after the normalisation cells had overwritten cov and mw." The
+    stored output was par = 8.23 ± 0.12 with FCN = 4.587: the stat-only weighted mean of
+    exercise 4.2, i.e. the W-mass fit cell run on the normalisation cells' mw and diagonal
+    cov (it recomputes inv_cov from cov)."""
     p = course_problem()
     wm = p.weighted_mean()
     assert (round(wm.value, 2), round(wm.error, 2), round(wm.chi2_min, 3)) == (8.23, 0.12, 4.587)
@@ -369,11 +383,22 @@ def test_beam_energy_exercise(comb):
 
 def test_uncorrelated_exercise(comb):
     """"Ignoring the positive correlation makes the error smaller, 35.5 instead of 39.0 MeV
-    [...] Here that is not conservative, because the channels are correlated far below the
-    threshold 0.703." """
+    [...] Here that is not conservative, because the channels' total correlation, 0.229,
+    lies below ρ* = 2σ₁σ₂/(σ₁² + σ₂²) = 0.941 (the negative-weight threshold 0.703 plays no
+    role here)." (The previous version compared with the negative-weight threshold 0.703.)"""
     unc = comb.with_correlation(list(wmass.COMMON), 0.0)
     assert round(unc.error, 1) == 35.5 and unc.error < comb.error
-    assert comb.correlation.iat[0, 1] < zero_weight_correlation(comb) / 2
+    rho, star = comb.correlation.iat[0, 1], wmass.conservative_correlation(comb)
+    assert (round(rho, 3), round(star, 3), round(zero_weight_correlation(comb), 3)) == (0.229, 0.941, 0.703)
+    assert rho < star
+    # the exercise keeps the total errors and sets the total correlation to zero: exactly
+    # the overall-correlation model, where dropping rho lowers the error iff rho < rho*
+    np.testing.assert_allclose(np.diag(unc.covariance), np.diag(comb.covariance), rtol=1e-12)
+    assert unc.correlation.iat[0, 1] == pytest.approx(0.0, abs=1e-12)
+    assert unc.error == pytest.approx(wmass.overall_error(0.0, comb), rel=1e-12)
+    assert comb.error == pytest.approx(wmass.overall_error(rho, comb), rel=1e-12)
+    above = 0.97                                           # between rho* and 1: overstated
+    assert wmass.overall_error(above, comb) < unc.error
 
 
 def test_theory_group_exercise_is_the_grouped_quadratic_difference(comb):
@@ -406,6 +431,18 @@ def test_student_fit_with_default_minuit_passes_the_check(comb):
     assert not check("wmass-minuit", (fit.values["m"], 35.5))      # uncorrelated error: wrong
 
 
+def test_takeaway_conservativeness_is_decided_by_rho_star(comb):
+    """"Whether neglecting a correlation is conservative depends on where you are relative to
+    ρ* = 2σ₁σ₂/(σ₁²+σ₂²) (not the negative-weight threshold)." Between the two thresholds
+    (0.703 < ρ < 0.941) neglecting the correlation still understates the error."""
+    star, zero = wmass.conservative_correlation(comb), zero_weight_correlation(comb)
+    e0 = wmass.overall_error(0.0, comb)
+    between = np.linspace(zero + 0.01, star - 0.01, 20)
+    assert zero < star
+    assert np.all(wmass.overall_error(between, comb) > e0)
+    assert wmass.overall_error(star + 0.01, comb) < e0
+
+
 # ------------------------------------------------------------------ the stored chapter
 def _expected_glue(comb) -> dict:
     qd, unc = comb.quadratic_difference(), comb.uncertainties
@@ -428,6 +465,8 @@ def _expected_glue(comb) -> dict:
         "w_rho_star": wmass.conservative_correlation(comb),
         "w_lim_w1": wmass.full_correlation_limit(1, comb)["w1"],
         "w_cross": wmass.theory_weight_crossover(),
+        "w_beam_4q": comb.errors.iat[0, list(comb.sources).index("beam_energy")],
+        "w_thc_lv": comb.errors.iat[1, list(comb.sources).index("theory_common")],
     }
 
 

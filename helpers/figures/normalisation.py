@@ -220,6 +220,11 @@ def draw_norm_scan(fig, norm_rels=None, stat_rel: float = 0.02, values=None) -> 
                 label=f"{label} (identical)")
     for k, y in enumerate(values):
         ax.axhline(y, color="0.6", lw=1, ls="--")
+    threshold = NormalisationProblem.from_relative(values, stat_rel, 0.0).negative_weight_threshold()
+    if np.isfinite(threshold) and threshold <= x.max() / 100:
+        ax.axvline(100 * threshold, color="0.4", lw=1, ls=":")
+        ax.annotate("a weight turns negative", (100 * threshold, ax.get_ylim()[1]), xytext=(3, -3),
+                    textcoords="offset points", ha="left", va="top", fontsize=8, color="0.3")
     ax.set_xlabel(r"normalisation uncertainty $\varepsilon$ [%]")
     ax.set_ylabel("combined value (band: $\\pm 1\\sigma$)")
     ax.legend(loc="lower left", fontsize=8)
