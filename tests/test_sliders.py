@@ -49,15 +49,16 @@ def _check_position(panel, values):
 def test_every_slider_end_to_end_and_every_combination_of_ends(entry):
     panel = entry.panel
     start = panel.values
-    outcomes = []
     for name, widget in panel.sliders.items():
-        for value in slider_positions(widget, 5):
-            outcomes.append(_check_position(panel, {**start, name: value}))
+        positions = slider_positions(widget, 5)
+        outcomes = [_check_position(panel, {**start, name: value}) for value in positions]
+        # inside its range every slider draws (an end may be refused with a message,
+        # e.g. a correlation of exactly +-1)
+        assert all(o == "figure" for o in outcomes[1:-1]), (name, positions, outcomes)
     for values in grid_positions(panel, 2):
-        outcomes.append(_check_position(panel, values))
+        _check_position(panel, values)
     # the start position always draws a figure
     assert _check_position(panel, start) == "figure"
-    assert outcomes.count("figure") > len(outcomes) // 2
 
 
 @pytest.mark.parametrize("entry", PANELS, ids=[p.name for p in PANELS])
