@@ -53,6 +53,7 @@ __all__ = [
     "cdf", "FastLogPdf", "simulate", "sample_csv_text", "write_sample", "load", "fit",
     "DimuonFit", "limits", "profile", "seed_hessian_errors", "toy_study", "pull_summary",
     "truth_compatibility", "finite_difference_scale", "seed_hessian_survey", "cb_integral_check",
+    "SECOND_TOY_SEED", "minuit_numerical_errors", "second_difference_error", "gof_pvalue_bounds",
 ]
 
 PARAMETERS = ("mu", "sigma", "alpha", "n", "slope", "f_sig")
@@ -1186,6 +1187,64 @@ def cb_integral_check(lo, hi, mu, sigma, alpha, n) -> dict:
                         limit=200, epsabs=0.0, epsrel=1e-12)
     return {"closed": closed, "numeric": float(numeric), "quad_error": float(err),
             "rel_diff": float(numeric) / closed - 1.0}
+
+
+
+# ============================================================================ review additions
+SECOND_TOY_SEED = 12345
+"""Seed of the chapter's repeat of the toy study (to tell a fluctuation from an effect)."""
+
+
+def minuit_numerical_errors(result: DimuonFit, strategy: int = 1) -> pd.DataFrame:
+    """Minuit's own numerical HESSE (no derivatives supplied, same limits) at the minimum
+    of ``result``, with the given ``strategy`` (0, 1 or 2). Returns ``hesse`` (the exact
+    errors), ``minuit_numerical`` and ``rel_diff`` = numerical/exact - 1 per parameter."""
+    if isinstance(strategy, bool) or strategy not in (0, 1, 2):
+        raise InputError(f"strategy must be 0, 1 or 2, got {strategy!r}")
+    hesse = result.errors
+    x0 = result.values.to_numpy()
+    model = result.model
+    plain = Minuit(model.nll, *x0, name=PARAMETERS, grad=False, hessian=False)
+    for name, lim in limits(result.mass_range).items():
+        plain.limits[name] = lim
+    plain.errors = hesse.to_numpy()
+    plain.strategy = int(strategy)
+    plain.hesse()
+    num = np.array([float(e) for e in plain.errors])
+    model._evaluate(x0)
+    return pd.DataFrame({"hesse": hesse.to_numpy(), "minuit_numerical": num,
+                         "rel_diff": num / hesse.to_numpy() - 1.0}, index=list(PARAMETERS))
+
+
+def second_difference_error(result: DimuonFit, step: float = 1e-5) -> pd.Series:
+    r"""Relative error of the seed's one-sided diagonal second difference
+    :math:`[f(x + 2\epsilon e_i) - 2 f(x + \epsilon e_i) + f(x)]/\epsilon^2` of
+    :math:`f = -\ln L` against the exact curvature, per parameter, at the minimum.
+    Rounding dominates for small steps and weak parameters; the truncation error of the
+    one-sided formula, proportional to the step, dominates for large steps."""
+    step = as_number(step, "step", positive=True)
+    x0 = result.values.to_numpy()
+    model = result.model
+    curv = np.diag(0.5 * model.nll_hessian(*x0)).copy()
+    eye = np.eye(6)
+    f0 = 0.5 * model.nll(*x0)
+    out = []
+    for i in range(6):
+        f1 = 0.5 * model.nll(*(x0 + step * eye[i]))
+        f2 = 0.5 * model.nll(*(x0 + 2 * step * eye[i]))
+        out.append((f2 - 2 * f1 + f0) / step**2 / curv[i] - 1.0)
+    model._evaluate(x0)
+    return pd.Series(out, index=list(PARAMETERS), name="rel_error")
+
+
+def gof_pvalue_bounds(result: DimuonFit, bins: int = 100, min_expected: float = 5.0) -> dict:
+    """The binned goodness-of-fit p-value with ``ndf`` and with ``ndf + 6`` degrees of
+    freedom (the parameters were fitted to the unbinned data, so the true distribution of
+    the chi2 lies between the two): ``pvalue_ndf``, ``pvalue_ndf_plus`` and ``ndf_plus``."""
+    gof = result.gof(bins=bins, min_expected=min_expected)
+    ndf_plus = gof["ndf"] + len(PARAMETERS)
+    return {"pvalue_ndf": gof["pvalue"], "ndf_plus": ndf_plus,
+            "pvalue_ndf_plus": float(stats.chi2.sf(gof["chi2"], ndf_plus))}
 
 
 if __name__ == "__main__":  # python -m helpers.dimuon : regenerate the stored sample
