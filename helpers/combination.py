@@ -250,7 +250,7 @@ def blue(values, covariance) -> tuple[float, float, Any]:
     """
     if isinstance(values, pd.DataFrame):
         raise InputError("values must be one-dimensional (a Series or a 1-d array), got a DataFrame")
-    y = as_vector(values, "values", min_length=2)
+    y = as_vector(_real(values, "values"), "values", min_length=2)
     n = len(y)
     if isinstance(covariance, pd.DataFrame):
         if isinstance(values, pd.Series):
@@ -285,7 +285,7 @@ def _parse_values(values, names) -> tuple[np.ndarray, list | None]:
     """Return (values array, their labels or None)."""
     if isinstance(values, pd.DataFrame):
         raise InputError("values must be one-dimensional (a Series or a 1-d array), got a DataFrame")
-    y = as_vector(values, "values", min_length=2)
+    y = as_vector(_real(values, "values"), "values", min_length=2)
     labels = list(values.index) if isinstance(values, pd.Series) else None
     if names is not None:
         names = list(names) if not isinstance(names, str) else [names]

@@ -234,20 +234,47 @@ def propagate(f, x, cov, jacobian=None):
     y0 = _nominal(f, x_call)
     m = y0.size
     if jacobian is None:
-        def g(v):
-            arg = float(v) if scalar_in else np.asarray(v, dtype=float)
+        # differentiate in x = x0 + s u at u = 0 with s_j = max(sigma_j, 1e-8 max_k |x0_k|)
+        # (1 if both vanish): jacobi's steps are relative to |x|, so at a tiny nonzero x_j
+        # (1e-38 next to x_k = 500) they would not change f at all, giving a derivative of 0
+        # with an error estimate of 0 (a silently wrong variance); steps of sigma_j alone
+        # vanish in the same way when sigma_j is tiny next to the other inputs
+        s = np.maximum(np.sqrt(np.diag(C)), 1e-8 * np.max(np.abs(xv)))
+        s = np.where(s > 0, s, 1.0)
+
+        def g(u):
+            v = xv + s * np.asarray(u, dtype=float).reshape(n)
+            arg = float(v[0]) if scalar_in else v
             with np.errstate(all="ignore"):
                 out = np.asarray(f(arg), dtype=float)
             # jacobi steps away from points where f is undefined only if it sees NaN (not inf)
             return np.where(np.isfinite(out), out, np.nan)
         try:
             with np.errstate(all="ignore"):
-                J, J_err = jacobi.jacobi(g, x_call if scalar_in else xv)
+                J, J_err = jacobi.jacobi(g, 0.0 if scalar_in else np.zeros(n))
+                J = np.asarray(J, dtype=float).reshape(m, n) / s
+                J_err = np.asarray(J_err, dtype=float).reshape(m, n) / s
+            # a column that is exactly 0 with error 0 may come from steps too small to change
+            # f at all (f = 1 + tiny x): retry with steps 1e4, 1e8, ... times larger, up to the
+            # scale of the inputs, until the derivative is accurate (error < 1e-6), before
+            # believing that f does not depend on x_j
+            cap = max(1.0, float(np.max(np.abs(xv))), float(np.max(s)))
+            for j in range(n):
+                sj = s[j]
+                if not (np.all(J[:, j] == 0) and np.all(J_err[:, j] == 0)):
+                    continue
+                while (sj <= cap and (np.all(J[:, j] == 0)
+                                      or np.any(J_err[:, j] > 1e-6 * np.abs(J[:, j])))):
+                    sj *= 1e4
+                    e_j = np.zeros(n)
+                    e_j[j] = sj / s[j]
+                    with np.errstate(all="ignore"):
+                        col, col_err = jacobi.jacobi(lambda t, e=e_j: g(t * e), 0.0)
+                    J[:, j] = np.asarray(col, dtype=float).reshape(m) / sj
+                    J_err[:, j] = np.asarray(col_err, dtype=float).reshape(m) / sj
         except (np.linalg.LinAlgError, ValueError, ArithmeticError) as exc:
             raise InputError(f"the derivative of f at x = {x_call} could not be computed numerically "
                              f"({type(exc).__name__}: {exc}); pass jacobian=") from exc
-        J = np.asarray(J, dtype=float).reshape(m, n)
-        J_err = np.asarray(J_err, dtype=float).reshape(m, n)
         if not np.all(np.isfinite(J)):
             raise InputError(f"the derivative of f is not finite at x = {x_call}")
         bad = J_err > 1e-3 * np.abs(J) + 1e-10 * np.max(np.abs(J))

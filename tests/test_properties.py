@@ -1,0 +1,779 @@
+"""Property-based tests (hypothesis) of the public functions of ``helpers``.
+
+Two kinds of property, for helpers.validation, .combination, .propagation, .text,
+.selfcheck, .widgets.slider, .data and .montecarlo:
+
+(a) malformed and extreme input -- NaN, infinity, complex numbers, booleans, text, wrong
+    shapes, empty input, scales from 1e-300 to 1e300, correlations beyond +-1, singular
+    and indefinite covariances -- gives either a correct, finite result or an
+    :class:`~helpers.validation.InputError` with a message; never another exception and
+    never a NaN or an infinity passed on silently (NaN only where a function documents it);
+(b) random well-formed input gives the same numbers as an independent computation: exact
+    rational arithmetic (``fractions.Fraction``) for two-measurement BLUE, propagation
+    through a linear map and sample moments; whitened least squares (``np.linalg.lstsq``)
+    for BLUE of n measurements; ``decimal`` rounding for significant digits.
+
+Every test is deterministic (``derandomize=True``); :data:`CASES` holds each test's
+``max_examples`` and ``test_case_count`` prints their sum. Bugs found in modules this file
+does not own are pinned by ``xfail(strict=True)`` tests at the end (they fail loudly once
+fixed, so the marker can be dropped).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+from decimal import ROUND_HALF_EVEN, Decimal
+from fractions import Fraction
+from pathlib import Path
+from unittest import mock
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, Phase, assume, given, settings
+from hypothesis import strategies as st
+
+from helpers import combination, data, montecarlo, propagation, selfcheck, text, validation
+from helpers.combination import Combination, blue, correlation_scan, zero_weight_correlation
+from helpers.validation import InputError
+from helpers.widgets import slider
+
+CASES: dict[str, int] = {}
+"""Test name -> max_examples: the number of property-based cases is their sum."""
+
+
+def prop(n: int):
+    """Deterministic hypothesis settings with ``n`` examples, registered in :data:`CASES`."""
+
+    def deco(f):
+        CASES[f.__name__] = n
+        # no shrinking: a failure is reported as drawn (shrinking takes minutes on a loaded machine)
+        return settings(derandomize=True, deadline=None, max_examples=n, database=None,
+                        phases=[Phase.explicit, Phase.generate], report_multiple_bugs=False,
+                        suppress_health_check=list(HealthCheck))(f)
+
+    return deco
+
+
+# ====================================================================== helpers
+REFUSED = object()
+
+
+def outcome(fn, *args, **kwargs):
+    """``fn(...)``, or :data:`REFUSED` if it raised InputError (which must carry a message).
+    Any other exception propagates and fails the test."""
+    try:
+        with np.errstate(all="ignore"):
+            return fn(*args, **kwargs)
+    except InputError as exc:
+        assert isinstance(exc, ValueError) and str(exc).strip(), "InputError without a message"
+        return REFUSED
+
+
+def finite(x, what="result", allow_nan=False) -> None:
+    """Assert every number in ``x`` (scalar, array, Series, DataFrame, tuple, dataclass) is finite."""
+    if x is None or isinstance(x, (str, bool)):
+        return
+    if isinstance(x, (pd.Series, pd.DataFrame)):
+        x = x.to_numpy(dtype=float)
+    if hasattr(x, "as_dict"):
+        x = list(x.as_dict().values())
+    if isinstance(x, (tuple, list)):
+        for i, v in enumerate(x):
+            finite(v, f"{what}[{i}]", allow_nan)
+        return
+    arr = np.asarray(x, dtype=float)
+    bad = np.isinf(arr) if allow_nan else ~np.isfinite(arr)
+    assert not np.any(bad), f"{what} is not finite: {x!r}"
+
+
+def close(a, b, rtol=1e-9, atol=0.0) -> bool:
+    return bool(np.all(np.abs(np.asarray(a, float) - np.asarray(b, float))
+                       <= atol + rtol * np.abs(np.asarray(b, float))))
+
+
+# ====================================================================== strategies
+JUNK = [math.nan, math.inf, -math.inf, 1j, 1 + 0j, True, False, "1.0", "x", b"1", None,
+        [], {}, object()]
+EXTREME = [0.0, -0.0, 5e-324, 1e-310, 1e-300, -1e-300, 1e300, -1e300, 1.7976931348623157e308]
+RAGGED = [[1.0, [1.0, 2.0]], [[1.0, 0.0], [0.0]]]
+
+junk = st.sampled_from(JUNK)
+reals = st.floats(allow_nan=False, allow_infinity=False) | st.sampled_from(EXTREME)
+scalars = reals | junk
+scale_exp = st.integers(-140, 140)
+
+
+def vectors(min_size=0, max_size=4, elements=None):
+    return st.lists(elements or scalars, min_size=min_size, max_size=max_size)
+
+
+def matrices(n_max=3, elements=None):
+    return st.integers(0, n_max).flatmap(
+        lambda n: st.lists(st.lists(elements or scalars, min_size=n, max_size=n),
+                           min_size=n, max_size=n))
+
+
+anything = scalars | vectors() | matrices() | st.sampled_from([np.array([]), np.eye(2), np.ones((2, 2, 2))])
+
+
+@st.composite
+def spd(draw, n=None, singular=False):
+    """A random symmetric positive (semi-)definite n x n matrix times 10^k."""
+    n = n or draw(st.integers(2, 4))
+    a = np.array(draw(st.lists(st.floats(-1, 1), min_size=n * n, max_size=n * n))).reshape(n, n)
+    d = np.array(draw(st.lists(st.floats(0.1, 1.0), min_size=n, max_size=n)))
+    c = a @ a.T + (0.0 if singular else np.diag(d))
+    return c * 10.0 ** draw(scale_exp)
+
+
+# ====================================================================== validation
+VALIDATORS = [
+    ("as_finite_array", lambda v: validation.as_finite_array(v)),
+    ("as_number", lambda v: validation.as_number(v)),
+    ("as_vector", lambda v: validation.as_vector(v)),
+    ("as_positive_vector", lambda v: validation.as_positive_vector(v)),
+    ("as_correlation", lambda v: validation.as_correlation(v)),
+    ("as_correlation_matrix", lambda v: validation.as_correlation_matrix(v, 2)),
+    ("as_covariance", lambda v: validation.as_covariance(v)),
+    ("check_same_length", lambda v: validation.check_same_length(a=v, b=[1.0, 2.0])),
+]
+
+
+def _ragged(value) -> bool:
+    try:
+        np.asarray(value)
+    except ValueError:
+        return True
+    return False
+
+
+@prop(60)
+@given(st.sampled_from(VALIDATORS), anything)
+def test_validation_malformed(check, value):
+    name, fn = check
+    if name == "check_same_length" and not hasattr(value, "__len__"):
+        return  # a scalar: a known bug, see test_known_bug_check_same_length_scalar
+    try:
+        out = outcome(fn, value)
+    except (TypeError, ValueError) as exc:
+        # known bugs of helpers/validation.py, pinned by the test_known_bug_* tests below:
+        # ragged nested lists everywhere; anything but numbers in as_correlation_matrix
+        assert _ragged(value) or name == "as_correlation_matrix", f"{name}({value!r}): {exc!r}"
+        return
+    if out is REFUSED:
+        return
+    finite(out, name)
+    if name == "as_vector":
+        assert out.ndim == 1 and out.size >= 1
+    if name == "as_positive_vector":
+        assert np.all(out > 0)
+    if name == "as_correlation":
+        assert -1 <= out <= 1
+    if name == "as_correlation_matrix":
+        assert out.shape == (2, 2) and np.all(np.abs(out) <= 1) and np.all(np.diag(out) == 1)
+    if name == "as_covariance":
+        # independent test of definiteness: Cholesky of the correlation matrix
+        s = np.sqrt(np.diag(out))
+        np.linalg.cholesky(out / np.outer(s, s))
+    if name == "check_same_length":
+        assert out == 2
+
+
+@prop(60)
+@given(spd(), st.floats(1.0001, 10))
+def test_validation_covariance_definite_and_indefinite(cov, r):
+    out = validation.as_covariance(cov)
+    assert np.array_equal(out, 0.5 * cov + 0.5 * cov.T)
+    # an implied correlation beyond +-1 is refused at any scale
+    bad = cov.copy()
+    bad[0, 1] = bad[1, 0] = r * np.sqrt(cov[0, 0]) * np.sqrt(cov[1, 1])
+    assert outcome(validation.as_covariance, bad) is REFUSED
+    # uncorrelated measurements with very different errors are fine
+    assert outcome(validation.as_covariance, np.diag([cov[0, 0], cov[0, 0] * 1e-26])) is not REFUSED
+
+
+# ====================================================================== combination: exact BLUE
+def exact_two(y1, y2, c11, c22, c12):
+    """Two-measurement BLUE in exact rational arithmetic: (value, variance, w1)."""
+    y1, y2, c11, c22, c12 = map(Fraction, (y1, y2, c11, c22, c12))
+    den = c11 + c22 - 2 * c12
+    w1 = (c22 - c12) / den
+    return w1 * y1 + (1 - w1) * y2, (c11 * c22 - c12 * c12) / den, w1
+
+
+two_inputs = st.tuples(
+    st.floats(-1e3, 1e3), st.floats(-1e3, 1e3),          # y1, y2 (in units of 10^k)
+    st.floats(0.01, 100), st.floats(0.01, 100),           # sigma1, sigma2
+    st.floats(-0.95, 0.95), scale_exp)                     # rho, k
+
+
+@prop(60)
+@given(two_inputs)
+def test_blue_two_measurements_exact(inp):
+    y1, y2, s1, s2, rho, k = inp
+    f = 10.0 ** k
+    y1, y2, s1, s2 = y1 * f, y2 * f, s1 * f, s2 * f
+    c11, c22, c12 = s1 * s1, s2 * s2, rho * s1 * s2
+    assume(all(np.isfinite([c11, c22, c12])) and c11 > 1e-300 and c22 > 1e-300)
+    value, var, w1 = exact_two(y1, y2, c11, c22, c12)
+    v, e, w = blue([y1, y2], [[c11, c12], [c12, c22]])
+    tol = 1e-9 * (abs(y1) + abs(y2) + float(abs(value)) + math.sqrt(float(var)))
+    assert abs(v - float(value)) <= tol
+    assert close(e, math.sqrt(float(var)), 1e-9)
+    assert close(w[0], float(w1), 1e-8, 1e-12) and close(w.sum(), 1.0, 1e-12)
+    # the same through Combination built from errors and a correlation (C_12 = s1 rho s2 exactly)
+    c = Combination([y1, y2], [[s1], [s2]], rho)
+    value, var, w1 = exact_two(y1, y2, Fraction(s1) ** 2, Fraction(s2) ** 2,
+                               Fraction(s1) * Fraction(rho) * Fraction(s2))
+    assert abs(c.value - float(value)) <= tol
+    assert close(c.error, math.sqrt(float(var)), 1e-9)
+    # zero-weight correlation: exact sigma_small / sigma_large, and the weight vanishes there
+    z = zero_weight_correlation(c)
+    assert close(z, min(s1, s2) / max(s1, s2), 1e-12)
+    at = outcome(c.with_correlation, "source 1", z)
+    if at is not REFUSED:
+        assert abs(min(at.weights, key=abs)) <= 1e-7
+
+
+@prop(60)
+@given(st.integers(2, 5).flatmap(lambda n: st.tuples(
+    spd(n), st.lists(st.floats(-1e3, 1e3), min_size=n, max_size=n))))
+def test_blue_n_measurements_vs_whitened_least_squares(inp):
+    cov, y = inp
+    y = np.array(y) * np.sqrt(np.max(np.diag(cov)))
+    out = outcome(blue, y, cov)
+    s = np.sqrt(np.diag(cov))
+    corr = cov / np.outer(s, s)
+    eig = np.linalg.eigvalsh(corr)
+    if out is REFUSED:
+        assert eig[0] <= 1e-10 * eig[-1], "a well-conditioned covariance was refused"
+        return
+    v, e, w = out
+    # second method: whiten with the Cholesky factor of the (scaled) covariance, least squares
+    L = np.linalg.cholesky(corr) * s[:, None]
+    z, u = np.linalg.solve(L, y), np.linalg.solve(L, np.ones(len(y)))
+    mu = np.linalg.lstsq(u[:, None], z, rcond=None)[0][0]
+    err = 1 / np.linalg.norm(u)
+    cond = eig[-1] / eig[0]
+    assert abs(v - mu) <= 1e-12 * cond * (np.max(np.abs(y)) + err)
+    assert close(e, err, 1e-12 * cond)
+    assert close(w.sum(), 1.0, 1e-12 * cond)
+    # the same as a one-source Combination with the full correlation matrix
+    c = Combination(y, s[:, None], [corr])
+    assert abs(c.value - mu) <= 1e-12 * cond * (np.max(np.abs(y)) + err)
+    assert close(c.error, err, 1e-12 * cond)
+    chi2 = float(np.sum((z - u * mu) ** 2))
+    assert abs(c.chi2 - chi2) <= 1e-9 * cond * (1 + chi2)
+
+
+@prop(60)
+@given(st.integers(2, 4).flatmap(lambda n: st.tuples(
+    st.just(n), st.permutations(range(n)), st.permutations(range(n)),
+    st.lists(st.floats(-100, 100), min_size=n, max_size=n),
+    st.lists(st.floats(0.1, 10), min_size=2 * n, max_size=2 * n),
+    st.floats(-0.5, 0.9))))
+def test_labelled_inputs_aligned_by_label(inp):
+    n, perm1, perm2, y, errs, rho = inp
+    names = [f"exp{i}" for i in range(n)]
+    values = pd.Series(y, index=names)
+    errors = pd.DataFrame(np.array(errs).reshape(n, 2), index=names, columns=["stat", "syst"])
+    mat = np.full((n, n), rho)
+    np.fill_diagonal(mat, 1.0)
+    corr = pd.DataFrame(mat, index=names, columns=names)
+    ref = outcome(Combination, values, errors, {"stat": 0.0, "syst": corr})
+    assume(ref is not REFUSED)
+    shuffled = Combination(values.iloc[list(perm1)], errors.iloc[list(perm2)],
+                           {"stat": 0.0, "syst": corr.iloc[list(perm2), list(perm1)]})
+    assert close(shuffled.value, ref.value, 1e-12, 1e-12) and close(shuffled.error, ref.error, 1e-12)
+    assert close(shuffled.weights[names], ref.weights[names], 1e-10, 1e-12)
+    cov = ref.covariance
+    v, e, w = blue(values.iloc[list(perm1)], cov.iloc[list(perm2), list(perm1)])
+    assert close(v, ref.value, 1e-12, 1e-12) and close(e, ref.error, 1e-12)
+    assert close(w[names], ref.weights[names], 1e-10, 1e-12)
+
+
+def _check_combination(c: Combination) -> None:
+    """Every main property and method of a valid combination is finite (NaN only where documented)."""
+    for what in ("value", "error", "chi2", "pvalue"):
+        finite(getattr(c, what), what)
+    finite(c.weights, "weights")
+    assert close(c.weights.sum(), 1.0, 1e-9, 1e-9)
+    finite(c.total_errors, "total_errors")
+    finite(c.correlation, "correlation")
+    finite(c.uncertainties, "uncertainties")
+    finite(c.quadratic_difference(), "quadratic_difference", allow_nan=True)  # NaN: singular without
+    finite(c.summary(), "summary", allow_nan=True)
+    finite(c.pulls, "pulls", allow_nan=True)                                   # NaN: zero variance
+    finite(c.information_weights(), "information_weights", allow_nan=True)     # NaN: documented cells
+    finite(c.table(), "table")
+    finite(c.chi2_curve(c.value), "chi2_curve")
+    finite(c.interval(), "interval")
+    assert c.weight_note() == "" or "Negative weight" in c.weight_note()
+    it = outcome(c.iterated, c.sources[0])
+    if it is not REFUSED:
+        finite((it.value, it.error), "iterated")
+    if c.n == 2:
+        z = zero_weight_correlation(c)
+        assert 0 < z <= 1
+
+
+err_entries = st.floats(0, 1e3) | st.sampled_from([0.0, -1.0, 1e-300, 1e300, math.nan, math.inf, True, "1", 1j])
+
+
+@prop(250)
+@given(st.integers(1, 4).flatmap(lambda n: st.tuples(
+    vectors(n, n, st.floats(-1e3, 1e3) | scalars),
+    st.lists(st.lists(err_entries, min_size=2, max_size=2), min_size=n, max_size=n) | anything,
+    st.floats(-1.5, 1.5) | scalars | st.lists(scalars, min_size=2, max_size=2),
+    scale_exp)))
+def test_combination_malformed_and_extreme(inp):
+    values, errors, corr, k = inp
+    if isinstance(errors, list) and errors and all(isinstance(r, list) for r in errors):
+        errors = [[e * 10.0 ** k if isinstance(e, float) else e for e in row] for row in errors]
+    c = outcome(Combination, values, errors, corr)
+    if c is REFUSED:
+        return
+    y = c.values.to_numpy()
+    s = c.total_errors.to_numpy()
+    # measurements more than ~1e150 sigma apart make chi2 overflow (see the report)
+    assume(np.ptp(y) / s.min() < 1e150)
+    _check_combination(c)
+    # what-if variations: valid, or a clear refusal
+    for variation in (lambda: c.with_correlation(c.sources[0], corr),
+                      lambda: c.with_errors(c.sources[0], values),
+                      lambda: c.without(c.sources[0])):
+        other = outcome(variation)
+        if other is not REFUSED:
+            finite((other.value, other.error, other.chi2), "variation")
+    scan = outcome(correlation_scan, values, errors, corr, c.sources[0], [-1.0, 0.0, 0.5, 1.0])
+    if scan is not REFUSED:
+        finite(scan, "correlation_scan", allow_nan=True)
+
+
+@prop(60)
+@given(st.lists(st.floats(0.5, 50), min_size=3, max_size=3), st.floats(-1e3, 1e3),
+       st.lists(st.floats(-1, 1), min_size=1, max_size=6))
+def test_correlation_scan_matches_combinations(errs, dy, rhos):
+    values = [80457.0, 80457.0 + dy]
+    errors = [[errs[0], errs[1]], [errs[2], errs[1] * 1.1]]
+    scan = correlation_scan(values, errors, 0.0, "source 2", rhos)
+    for r, row in zip(rhos, scan.itertuples(index=False)):
+        c = outcome(Combination, values, errors, {"source 1": 0.0, "source 2": r})
+        if c is REFUSED:
+            assert all(np.isnan(row)), "a row is filled where the combination is singular"
+        else:
+            assert close(row.value, c.value, 1e-12) and close(row.error, c.error, 1e-12)
+            assert close(row.chi2, c.chi2, 1e-9, 1e-12)
+
+
+@prop(60)
+@given(st.floats(1e-160, 1e-150) | st.floats(1e150, 1e160), st.floats(0.1, 0.9))
+def test_tiny_and_huge_combinations_are_scale_free(unit, rho):
+    c = Combination([1.0 * unit, 2.0 * unit], [[1.0 * unit], [1.5 * unit]], rho)
+    ref = Combination([1.0, 2.0], [[1.0], [1.5]], rho)
+    assert close(c.value / unit, ref.value, 1e-12)
+    assert close(c.chi2, ref.chi2, 1e-9)
+    assert close(c.error / unit, ref.error, 1e-12)
+    assert close(c.weights, ref.weights, 1e-12)
+    _check_combination(c)
+
+
+@prop(60)
+@given(anything, anything)
+def test_blue_malformed(values, cov):
+    out = outcome(blue, values, cov)
+    if out is not REFUSED:
+        v, e, w = out
+        finite((v, e, w), "blue")
+        assert e > 0 and close(np.sum(w), 1.0, 1e-9, 1e-9)
+
+
+def _magnitude(value) -> float:
+    """Largest |entry| of a numeric value (0 for anything else): a chi2 at a trial mean beyond
+    ~1e154 errors overflows, which is the true value rounded, not a bug."""
+    try:
+        arr = np.asarray(value, dtype=float)
+        return float(np.max(np.abs(arr))) if arr.size else 0.0
+    except (TypeError, ValueError):
+        return 0.0
+
+
+@prop(60)
+@given(anything)
+def test_zero_weight_correlation_and_methods_malformed(junk_value):
+    if _ragged(junk_value):
+        return  # as_number of a ragged list: a known bug of helpers/validation.py
+    c = Combination([1.0, 2.0], [[1.0], [2.0]], 0.3)
+    for call in (lambda: zero_weight_correlation(junk_value),
+                 lambda: c.iterated("source 1", tol=junk_value),
+                 lambda: c.iterated("source 1", max_iter=junk_value),
+                 lambda: c.interval(junk_value) if not isinstance(junk_value, float)
+                 or junk_value < 1e300 else (0.0, 0.0),
+                 lambda: c.chi2_curve(junk_value) if _magnitude(junk_value) < 1e150 else 0.0,
+
+                 lambda: c.with_correlation("source 1", junk_value),
+                 lambda: c.with_errors("source 1", junk_value),
+                 lambda: c.grouped(junk_value),
+                 lambda: c.without(junk_value)):
+        out = outcome(call)
+        if isinstance(out, Combination):
+            finite((out.value, out.error), "variation")
+        elif out is not REFUSED:
+            finite(out, "method", allow_nan=True)
+
+
+# ====================================================================== propagation
+linear_maps = st.integers(1, 3).flatmap(lambda n: st.integers(1, 3).flatmap(lambda m: st.tuples(
+    st.lists(st.floats(-10, 10).filter(lambda a: a == 0 or abs(a) > 1e-3),
+             min_size=m * n, max_size=m * n).map(lambda a: np.array(a).reshape(m, n)),
+    spd(n, singular=False) | spd(n, singular=True),
+    st.lists(st.floats(-1e3, 1e3), min_size=n, max_size=n).map(np.array))))
+
+
+def exact_acat(A, C):
+    """A C A^T in exact rational arithmetic."""
+    Af = [[Fraction(a) for a in row] for row in A]
+    Cf = [[Fraction(c) for c in row] for row in C]
+    m, n = len(Af), len(Cf)
+    AC = [[sum(Af[i][k] * Cf[k][j] for k in range(n)) for j in range(n)] for i in range(m)]
+    return np.array([[float(sum(AC[i][k] * Af[j][k] for k in range(n))) for j in range(m)]
+                     for i in range(m)])
+
+
+@prop(100)
+@given(linear_maps)
+def test_propagate_linear_map_exact(inp):
+    A, C, x0 = inp
+    C = 0.5 * C + 0.5 * C.T
+    exact = exact_acat(A, C)
+    bound = np.abs(A) @ np.abs(C) @ np.abs(A).T  # size of the terms that cancel
+    y, cov_y = propagation.propagate(lambda x: A @ x, x0, C, jacobian=A)
+    assert np.all(np.abs(cov_y - exact) <= 1e-12 * bound + 1e-300)
+    assert np.array_equal(y, A @ x0)
+    # numerical Jacobian (jacobi): the same within its documented accuracy (error estimate
+    # below 0.1 % of each entry), or a clear refusal
+    out = outcome(propagation.propagate, lambda x: A @ x, x0, C)
+    if out is not REFUSED:
+        assert np.all(np.abs(out[1] - exact) <= 2.1e-3 * bound + 1e-300)
+    # scalar in, scalar out
+    a = float(A[0, 0]) or 1.0
+    out = outcome(propagation.propagate, lambda t: a * t + 1.0, float(x0[0]), float(C[0, 0]))
+    assume(out is not REFUSED)  # jacobi gives up at subnormal x (see the report)
+    v, var = out
+    assert close(var, float(Fraction(a) ** 2 * Fraction(float(C[0, 0]))), 2.1e-3, 1e-300)
+
+
+FUNCTIONS = [lambda x: x, lambda x: np.sum(np.atleast_1d(x) ** 2), lambda x: np.log(x),
+             lambda x: np.sqrt(np.abs(x)), lambda x: 1 / 0, lambda x: x.foo, lambda x: "a",
+             lambda x: 1j * x, lambda x: None, lambda x: np.ones((2, 2)), lambda x: x[5],
+             lambda x: np.array([]), lambda x: 1e300 * x * x, 3.0]
+
+
+@prop(300)
+@given(st.sampled_from(FUNCTIONS), anything, anything,
+       st.none() | anything | st.sampled_from([lambda x: 1 / 0, lambda x: [[1.0]]]))
+def test_propagate_malformed(f, x, cov, jac):
+    out = outcome(propagation.propagate, f, x, cov, jacobian=jac)
+    if out is not REFUSED:
+        y, cov_y = out
+        finite((y, cov_y), "propagate")
+        cov_y = np.atleast_2d(cov_y)
+        assert np.all(np.diag(cov_y) >= 0)
+
+
+sizes = st.sampled_from([1.5, True, 0, -3, "10", math.nan, 10**9, 1e9, 10, 10.0, np.int64(7)])
+seeds = st.sampled_from([1.5, -1, True, "1", None, 3, np.int64(4), np.random.default_rng(1)])
+
+
+@prop(60)
+@given(anything, anything, sizes, seeds)
+def test_sampling_malformed(x, cov, size, seed):
+    for fn in (propagation.sample_gaussian,
+               lambda *a: propagation.monte_carlo(lambda v: v, *a)):
+        out = outcome(fn, x, cov, size, seed)
+        if out is not REFUSED:
+            finite(out, "samples")
+    if _ragged(x):
+        return  # as_number of a ragged list: a known bug of helpers/validation.py
+    out = outcome(propagation.correlated_pair, x, size, seed)
+    if out is not REFUSED:
+        finite(out, "correlated_pair")
+        assert out.shape[0] == 2
+
+
+@prop(60)
+@given(linear_maps, st.integers(0, 2**31), st.integers(1, 50))
+def test_sampling_matches_cholesky_and_linear_maps(inp, seed, size):
+    A, C, x0 = inp
+    C = 0.5 * C + 0.5 * C.T
+    xs = propagation.sample_gaussian(x0, C, size, seed)
+    assert xs.shape == (len(x0), size)
+    z = np.random.default_rng(seed).standard_normal((len(x0), size))
+    s = np.sqrt(np.diag(C))
+    ok = np.all(s > 0) and np.linalg.eigvalsh(C / np.outer(s, s))[0] > 1e-8
+    if ok:  # second method: numpy's Cholesky factor of C
+        want = x0[:, None] + np.linalg.cholesky(C) @ z
+        assert np.all(np.abs(xs - want) <= 1e-9 * (np.abs(x0)[:, None] + s[:, None] * (1 + np.abs(z))))
+    ys = propagation.monte_carlo(lambda v: A @ v, x0, C, size, seed)
+    want = A @ xs
+    assert ys.shape == want.shape
+    assert np.all(np.abs(ys - want) <= 1e-12 * (np.abs(A) @ np.abs(xs)) + 1e-300)
+
+
+@prop(60)
+@given(st.floats(-1, 1), st.integers(0, 2**31), st.integers(1, 30))
+def test_correlated_pair_is_sample_gaussian(rho, seed, size):
+    pair = propagation.correlated_pair(rho, size, seed)
+    same = propagation.sample_gaussian([0.0, 0.0], [[1.0, rho], [rho, 1.0]], size, seed)
+    assert np.allclose(pair, same, rtol=0, atol=1e-12 * (1 + np.abs(pair)).max())
+
+
+def exact_moments(x):
+    xf = [Fraction(v) for v in x]
+    n = len(xf)
+    mean = sum(xf) / n
+    var = sum((v - mean) ** 2 for v in xf) / (n - 1)
+    srt = sorted(xf)
+    med = srt[n // 2] if n % 2 else (srt[n // 2 - 1] + srt[n // 2]) / 2
+    return mean, var, med
+
+
+samples_strategy = st.tuples(st.lists(st.floats(-10, 10), min_size=2, max_size=8),
+                             st.integers(-300, 300), st.floats(-1e3, 1e3))
+
+
+@prop(60)
+@given(samples_strategy)
+def test_summaries_exact_at_any_scale(inp):
+    base, k, shift = inp
+    x = (np.array(base) + shift) * 10.0 ** k
+    assume(np.all(np.isfinite(x)) and np.max(np.abs(x)) < 1e300)
+    scale = float(np.max(np.abs(x))) or 1.0
+    mean, var, med = exact_moments(x)
+    var_scaled = float(var / Fraction(scale) ** 2)  # var itself may exceed the float range
+    out = outcome(propagation.summarize, x)
+    if out is REFUSED:  # only when the variance is outside the floating-point range
+        assert var == 0 or not 1e-305 < var_scaled * scale * scale < 1e305
+        return
+    finite(out, "summarize")
+    assert abs(out.mean - float(mean)) <= 1e-12 * scale
+    assert close(out.std / scale, math.sqrt(var_scaled), 1e-9, 1e-15)
+    assert abs(out.median - float(med)) <= 1e-12 * scale
+    assert out.lo68 <= out.median <= out.hi68 and out.halfwidth68 >= 0
+    lo, hi = float(min(x)), float(max(x))
+    if lo < hi:
+        cut = outcome(propagation.cut_statistics, x, lo, hi)
+        if cut is not REFUSED:
+            finite(cut, "cut_statistics")
+            kept = x[(x > lo) & (x < hi)]
+            assert cut.n_kept == kept.size
+            m_k, v_k, _ = exact_moments(kept)
+            assert abs(cut.mean_kept - float(m_k)) <= 1e-12 * scale
+            assert close(cut.variance_kept / scale / scale, float(v_k / Fraction(scale) ** 2), 1e-9, 1e-300)
+    rm = outcome(propagation.running_moments, x, None)
+    if rm is not REFUSED:
+        assert close(rm["mean"].iloc[-1], float(mean), 1e-9, 1e-12 * scale)
+        assert close(rm["variance"].iloc[-1] / scale / scale, var_scaled, 1e-9, 1e-300)
+        finite(rm, "running_moments", allow_nan=True)  # NaN: the variance of one sample
+    rq = propagation.running_quantiles(x, probs=[0.5], points=None)
+    assert abs(rq.iloc[-1, 0] - float(med)) <= 1e-12 * scale
+    finite(rq, "running_quantiles")
+
+
+@prop(120)
+@given(anything, reals | junk, reals | junk, st.none() | sizes)
+def test_summaries_malformed(samples, lo, hi, points):
+    for call in (lambda: propagation.summarize(samples),
+                 lambda: propagation.cut_statistics(samples, lo, hi),
+                 lambda: propagation.running_moments(samples, points),
+                 lambda: propagation.running_quantiles(samples, points=points),
+                 lambda: propagation.summary_table({"a": samples})):
+        out = outcome(call)
+        if out is not REFUSED:
+            finite(out, "summary", allow_nan=True)
+
+
+# ====================================================================== text, selfcheck, slider, montecarlo
+@prop(200)
+@given(reals, st.integers(1, 17))
+def test_round_significant_matches_decimal(x, digits):
+    r = text.round_significant(x, digits)
+    if x == 0:
+        assert r == 0.0
+        return
+    d = Decimal(x)
+    q = Decimal(1).scaleb(d.adjusted() - digits + 1)
+    want = float(d.quantize(q, rounding=ROUND_HALF_EVEN))
+    assert r == want or (math.isinf(want) and r == x)
+
+
+@prop(60)
+@given(anything, scalars | st.integers(-3, 30))
+def test_round_significant_malformed(x, digits):
+    if _ragged(x):
+        return  # as_number of a ragged list: a known bug of helpers/validation.py
+    out = outcome(text.round_significant, x, digits)
+    if out is not REFUSED:
+        finite(out)
+
+
+FAST_KEYS = sorted(k for k in selfcheck.EXERCISES if not k.startswith("dimuon"))
+EXPECTED = {}
+
+
+def _expected(key):
+    if key not in EXPECTED:
+        EXPECTED[key] = np.atleast_1d(np.asarray(selfcheck.expected(key), dtype=float))
+    return EXPECTED[key]
+
+
+@prop(80)
+@given(st.sampled_from(FAST_KEYS) | scalars | st.text(max_size=5) | st.just(["a"]), anything)
+def test_check_never_raises(key, answer):
+    res = selfcheck.check(key, answer)
+    assert isinstance(res, selfcheck.CheckResult) and res.message
+    if key not in FAST_KEYS or isinstance(answer, (bool, str, bytes, complex)) or answer is None:
+        assert not res.correct
+
+
+@prop(60)
+@given(st.sampled_from(FAST_KEYS), st.floats(-1, 1).filter(lambda u: abs(u) > 0.1))
+def test_check_accepts_the_answer_and_rejects_a_wrong_one(key, u):
+    want = _expected(key)
+    ex = selfcheck.EXERCISES[key]
+    assert selfcheck.check(key, tuple(want) if want.size > 1 else float(want[0]))
+    tol = ex.atol + ex.rtol * np.abs(want)
+    wrong = want + 20 * u * tol
+    assert not selfcheck.check(key, tuple(wrong) if want.size > 1 else float(wrong[0]))
+    assert selfcheck.check(key, tuple(want + 0.5 * u * tol) if want.size > 1
+                           else float(want[0] + 0.5 * u * tol[0]))
+
+
+@prop(200)
+@given(scalars, scalars, scalars, scalars)
+def test_slider_malformed(value, lo, hi, step):
+    w = outcome(slider, value, lo, hi, step, "x")
+    if w is REFUSED:
+        return
+    assert all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (value, lo, hi, step))
+    assert lo < hi and 0 < step <= hi - lo and lo <= value <= hi
+    assert (w.min, w.max, w.step) == (lo, hi, step) and w.value == value
+
+
+@prop(60)
+@given(st.floats(-1e3, 1e3), st.floats(1e-3, 1e3), st.floats(0, 1), st.floats(1e-3, 1))
+def test_slider_well_formed(lo, width, frac, step_frac):
+    hi = lo + width
+    assume(hi > lo)
+    value = min(max(lo + frac * (hi - lo), lo), hi)
+    w = slider(value, lo, hi, step_frac * (hi - lo), "x")
+    assert (w.min, w.max, w.value) == (lo, hi, value)
+
+
+@prop(80)
+@given(scalars | st.integers(-3, 50), scalars | st.integers(-3, 50),
+       st.sampled_from([None, 3, np.random.default_rng(2)]))
+def test_montecarlo_malformed(n, repeats, rng):
+    out = outcome(montecarlo.sample_means, n, repeats, rng)
+    if out is not REFUSED:
+        finite(out)
+        assert out.shape == (int(repeats),)
+    dist = outcome(montecarlo.mean_distribution, n)
+    if dist is not REFUSED:
+        assert close(dist.std(), 1 / math.sqrt(n), 1e-12)
+
+
+@prop(60)
+@given(st.integers(1, 200), st.integers(1, 50), st.integers(0, 2**31))
+def test_montecarlo_matches_numpy(n, repeats, seed):
+    got = montecarlo.sample_means(n, repeats, np.random.default_rng(seed))
+    want = np.random.default_rng(seed).standard_normal((repeats, n)).mean(axis=1)
+    assert np.array_equal(got, want)
+    assert montecarlo.mean_distribution(float(n)).std() == pytest.approx(1 / math.sqrt(n), rel=1e-15)
+
+
+# ====================================================================== data loaders
+cells = (st.floats(-1e6, 1e6) | st.sampled_from(["nan", "", "inf", "-1", "abc", "1e400", "0"])
+         | st.floats(0, 1))
+
+
+def _fmt(v):
+    return repr(v) if isinstance(v, float) else v
+
+
+@prop(120)
+@given(st.lists(cells, min_size=10, max_size=10), st.lists(cells, min_size=5, max_size=5),
+       st.sampled_from(["correlation", "corr", "measurement"]))
+def test_loaders_on_random_files(vals, corr, corr_row):
+    header = "measurement,value,stat,exp_syst,theory_4q,theory_common"
+    rows = [",".join(["a", *map(_fmt, vals[:5])]), ",".join(["b", *map(_fmt, vals[5:])]),
+            ",".join([corr_row, "", *map(_fmt, corr[1:])])]
+    with tempfile.TemporaryDirectory() as tmp, mock.patch.dict(os.environ, {"COURSE_BOOK_DATA": tmp}):
+        Path(tmp, "w_mass.csv").write_text("# test\n" + "\n".join([header, *rows]) + "\n")
+        Path(tmp, "normalisation.csv").write_text(
+            "measurement,value,stat_rel,norm_rel\n"
+            + "\n".join(",".join([m, *map(_fmt, vals[i:i + 3])]) for m, i in (("y1", 0), ("y2", 5))) + "\n")
+        out = outcome(data.w_mass)
+        nums = pd.to_numeric(pd.Series([_fmt(v) for v in vals + corr[1:]], dtype=object), errors="coerce")
+        errs = np.r_[nums[1:5], nums[6:10]].astype(float)
+        cor = nums[10:].astype(float).to_numpy()
+        valid = (corr_row == "correlation" and np.all(np.isfinite(nums.astype(float)))
+                 and np.all(errs >= 0) and np.all(np.abs(cor) <= 1))
+        if out is REFUSED:
+            assert not valid, "a valid file was refused"
+            return
+        assert valid, f"an invalid file was read: {rows}"
+        values, errors, correlations = out
+        assert values.tolist() == [float(_fmt(vals[0])), float(_fmt(vals[5]))]
+        assert errors.to_numpy().ravel().tolist() == [*errs[:4], *errs[4:]]
+        assert correlations.tolist() == cor.tolist()
+        norm = outcome(data.normalisation_inputs)
+        if norm is not REFUSED:
+            finite(norm, "normalisation_inputs")
+            assert np.all(norm.drop(columns="value").to_numpy() >= 0)
+        for loader in (data.ttbar_xsec,):  # no such file in the folder
+            assert outcome(loader) is REFUSED
+
+
+# ====================================================================== known bugs elsewhere
+# Found by the draws above in helpers/validation.py (not owned by this file); the draws of
+# test_validation_malformed leave these inputs out. Each test fails once the bug is fixed.
+@pytest.mark.xfail(strict=True, raises=(ValueError, TypeError), reason="validation: ragged input "
+                   "gives numpy's ValueError, not InputError")
+@pytest.mark.parametrize("value", RAGGED)
+def test_known_bug_validation_ragged(value):
+    for fn in (validation.as_vector, validation.as_finite_array, validation.as_number,
+               validation.as_covariance, lambda v: validation.as_correlation_matrix(v, 2)):
+        assert outcome(fn, value) is REFUSED
+
+
+@pytest.mark.xfail(strict=True, raises=(ValueError, TypeError, AssertionError),
+                   reason="validation.as_correlation_matrix: text or complex matrices, booleans "
+                   "and n <= 0")
+@pytest.mark.parametrize("value, n", [([["a", "b"], ["c", "d"]], 2), ([[1, 1j], [1j, 1]], 2), ({}, 2),
+                                      ([[True, False], [False, True]], 2), (0.5, -1), (0.5, 0)])
+def test_known_bug_correlation_matrix(value, n):
+    assert outcome(validation.as_correlation_matrix, value, n) is REFUSED
+
+
+@pytest.mark.xfail(strict=True, raises=TypeError, reason="check_same_length(a=1, ...) raises TypeError")
+def test_known_bug_check_same_length_scalar():
+    assert outcome(validation.check_same_length, a=1.0, b=[1.0]) is REFUSED
+
+
+@pytest.mark.xfail(strict=True, reason="as_covariance symmetrises with 0.5 * (C + C.T), which "
+                   "overflows for variances near 1e308 and refuses a valid matrix")
+def test_known_bug_covariance_near_overflow():
+    cov = np.diag([1e308, 1e308])
+    assert np.array_equal(validation.as_covariance(cov), cov)
+
+
+# ====================================================================== the count
+def test_case_count():
+    """The number of property-based cases drawn by this file (sum of max_examples)."""
+    total = sum(CASES.values())
+    print(f"\nproperty-based cases: {total} in {len(CASES)} properties")
+    assert total >= 1500
