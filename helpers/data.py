@@ -70,20 +70,33 @@ def _numbers(frame, name: str, what: str = "entry", *, non_negative: bool = Fals
     """``frame`` (Series or DataFrame) as floats; InputError naming file, row and column of the
     first entry that is not a finite number (or negative / outside [-1, 1])."""
     df = frame.to_frame() if isinstance(frame, pd.Series) else frame
-    out = df.apply(pd.to_numeric, errors="coerce").astype(float)
-    for r in out.index:
-        for c in out.columns:
-            x, raw = out.at[r, c], df.at[r, c]
-            where = f"{name}, row {r!r}, column {c!r}"
-            if isinstance(raw, (bool, np.bool_)):
-                raise InputError(f"{where}: {what} must be a number, got {raw!r}")
-            if not np.isfinite(x):
-                shown = "an empty field" if pd.isna(raw) else repr(raw)
-                raise InputError(f"{where}: {what} must be a finite number, got {shown}")
-            if non_negative and x < 0:
-                raise InputError(f"{where}: {what} must not be negative, got {x:g}")
-            if correlation and not -1.0 <= x <= 1.0:
-                raise InputError(f"{where}: {what} must lie in [-1, 1], got {x:g}")
+    raw = df.to_numpy(dtype=object)
+    try:
+        vals = df.to_numpy(dtype=float)  # the fast path: every column already numeric
+        is_bool = np.array([pd.api.types.is_bool_dtype(t) for t in df.dtypes])[None, :]
+        is_bool = np.broadcast_to(is_bool, vals.shape)
+    except (TypeError, ValueError):
+        vals = df.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+        is_bool = np.vectorize(lambda v: isinstance(v, (bool, np.bool_)), otypes=[bool])(raw)
+    bad = is_bool | ~np.isfinite(vals)
+    with np.errstate(invalid="ignore"):
+        if non_negative:
+            bad |= vals < 0
+        if correlation:
+            bad |= np.abs(vals) > 1
+    if np.any(bad):
+        i, j = np.argwhere(bad)[0]
+        x, v = vals[i, j], raw[i, j]
+        where = f"{name}, row {df.index[i]!r}, column {df.columns[j]!r}"
+        if is_bool[i, j]:
+            raise InputError(f"{where}: {what} must be a number, got {v!r}")
+        if not np.isfinite(x):
+            shown = "an empty field" if pd.isna(v) else repr(v)
+            raise InputError(f"{where}: {what} must be a finite number, got {shown}")
+        if non_negative and x < 0:
+            raise InputError(f"{where}: {what} must not be negative, got {x:g}")
+        raise InputError(f"{where}: {what} must lie in [-1, 1], got {x:g}")
+    out = pd.DataFrame(vals, index=df.index, columns=df.columns)
     return out[out.columns[0]] if isinstance(frame, pd.Series) else out
 
 
