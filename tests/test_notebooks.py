@@ -202,3 +202,14 @@ def test_lab_markdown_formats_like_the_website_and_refuses_unknown_keys():
 def test_write_editions_refuses_an_empty_list(tmp_path):
     with pytest.raises(EditionError, match="no notebooks"):
         write_student_edition(tmp_path, [])
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_no_backtick_fence_with_a_backtick_in_its_title(path):
+    """CommonMark does not open a backtick fence whose info string holds a backtick: such
+    a directive silently turns the rest of the cell into a code block (it happened to a
+    pitfall box titled with `DataFrame.append`). Use a colon fence for such titles."""
+    nb = nbformat.read(path, as_version=4)
+    bad = [line for c in nb.cells if c.cell_type == "markdown" for line in c.source.splitlines()
+           if re.match(r"^`{3,}[^`]*`", line)]
+    assert not bad, bad
