@@ -256,15 +256,18 @@ def propagate(f, x, cov, jacobian=None):
                 J_err = np.asarray(J_err, dtype=float).reshape(m, n) / s
             # a column that is exactly 0 with error 0 may come from steps too small to change
             # f at all (f = 1 + tiny x): retry with steps 1e4, 1e8, ... times larger, up to the
-            # scale of the inputs, until the derivative is accurate (error < 1e-6), before
-            # believing that f does not depend on x_j
+            # scale of the inputs, until the derivative is accurate, before believing that
+            # f does not depend on x_j
             cap = max(1.0, float(np.max(np.abs(xv))), float(np.max(s)))
             for j in range(n):
                 sj = s[j]
                 if not (np.all(J[:, j] == 0) and np.all(J_err[:, j] == 0)):
                     continue
+                # grow until the step changes f by more than 1e-6 of its value (well above
+                # rounding, which could otherwise pass as a consistent derivative)
                 while (sj <= cap and (np.all(J[:, j] == 0)
-                                      or np.any(J_err[:, j] > 1e-6 * np.abs(J[:, j])))):
+                                      or np.any(J_err[:, j] > 1e-6 * np.abs(J[:, j]))
+                                      or np.max(np.abs(J[:, j])) * sj < 1e-6 * np.max(np.abs(y0)))):
                     sj *= 1e4
                     e_j = np.zeros(n)
                     e_j[j] = sj / s[j]
