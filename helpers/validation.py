@@ -93,7 +93,12 @@ def check_same_length(**arrays) -> int:
     """Raise unless all given 1-d arrays have the same length; return that length."""
     if not arrays:
         raise InputError("check_same_length needs at least one array")
-    lengths = {k: len(v) for k, v in arrays.items()}
+    lengths = {}
+    for k, v in arrays.items():
+        try:
+            lengths[k] = len(v)
+        except TypeError:
+            raise InputError(f"{k} must be a sequence of numbers, got {v!r}") from None
     if len(set(lengths.values())) > 1:
         desc = ", ".join(f"{k} has {n}" for k, n in lengths.items())
         raise InputError(f"mismatched lengths: {desc}")
@@ -103,9 +108,10 @@ def check_same_length(**arrays) -> int:
 def as_number(value, name: str = "value", *, positive: bool = False,
               non_negative: bool = False) -> float:
     """One finite number (optionally > 0 or >= 0); arrays of size > 1 are rejected."""
-    if np.ndim(value) != 0:
+    arr = _as_float_array(value, name)      # refuses ragged lists, text, booleans, complex
+    if arr.ndim != 0:
         raise InputError(f"{name} must be a single number, got {value!r}")
-    x = float(_as_float_array(value, name))
+    x = float(arr)
     if not np.isfinite(x):
         raise InputError(f"{name} is NaN or infinite")
     if positive and x <= 0:
@@ -130,9 +136,11 @@ def as_correlation_matrix(rho, n: int, name: str = "correlation") -> np.ndarray:
     required to be positive definite on its own (a source may be fully correlated);
     positive definiteness is checked on the total covariance.
     """
-    arr = np.asarray(rho, dtype=float) if not np.isscalar(rho) else None
-    if arr is None or arr.ndim == 0:
-        r = as_correlation(rho if arr is None else arr.item(), name)
+    if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise InputError(f"the number of measurements must be a positive integer, got {n!r}")
+    arr = _as_float_array(rho, name)
+    if arr.ndim == 0:
+        r = as_correlation(arr.item(), name)
         mat = np.full((n, n), r)
         np.fill_diagonal(mat, 1.0)
         return mat
@@ -168,9 +176,11 @@ def as_covariance(cov, n: int | None = None, name: str = "covariance") -> np.nda
     if not np.all(np.isfinite(arr)):
         raise InputError(f"{name} contains NaN or infinity")
     scale = np.max(np.abs(arr))
-    if not np.allclose(arr, arr.T, rtol=1e-10, atol=1e-12 * max(scale, 1e-300)):
+    with np.errstate(over="ignore"):     # C - C.T may overflow to inf near 1e308: not symmetric
+        symmetric = np.allclose(arr, arr.T, rtol=1e-10, atol=1e-12 * max(scale, 1e-300))
+    if not symmetric:
         raise InputError(f"{name} is not symmetric")
-    arr = 0.5 * (arr + arr.T)
+    arr = 0.5 * arr + 0.5 * arr.T        # not 0.5 * (arr + arr.T): that overflows near 1e308
     diag = np.diag(arr)
     if np.any(diag <= 0):
         bad = [i for i, d in enumerate(diag) if d <= 0]

@@ -14,9 +14,9 @@ Two kinds of property, for helpers.validation, .combination, .propagation, .text
     for BLUE of n measurements; ``decimal`` rounding for significant digits.
 
 Every test is deterministic (``derandomize=True``); :data:`CASES` holds each test's
-``max_examples`` and ``test_case_count`` prints their sum. Bugs found in modules this file
-does not own are pinned by ``xfail(strict=True)`` tests at the end (they fail loudly once
-fixed, so the marker can be dropped).
+``max_examples`` and ``test_case_count`` prints their sum. Edge cases these draws found in
+``helpers.validation`` (ragged lists, text or complex correlation matrices, a scalar given
+to ``check_same_length``, variances near 1e308) are fixed and kept as plain tests at the end.
 """
 
 from __future__ import annotations
@@ -107,12 +107,12 @@ scale_exp = st.integers(-140, 140)
 
 
 def vectors(min_size=0, max_size=4, elements=None):
-    return st.lists(elements or scalars, min_size=min_size, max_size=max_size)
+    return st.lists(elements if elements is not None else scalars, min_size=min_size, max_size=max_size)
 
 
 def matrices(n_max=3, elements=None):
     return st.integers(0, n_max).flatmap(
-        lambda n: st.lists(st.lists(elements or scalars, min_size=n, max_size=n),
+        lambda n: st.lists(st.lists(elements if elements is not None else scalars, min_size=n, max_size=n),
                            min_size=n, max_size=n))
 
 
@@ -142,27 +142,11 @@ VALIDATORS = [
 ]
 
 
-def _ragged(value) -> bool:
-    try:
-        np.asarray(value)
-    except ValueError:
-        return True
-    return False
-
-
 @prop(60)
 @given(st.sampled_from(VALIDATORS), anything)
 def test_validation_malformed(check, value):
     name, fn = check
-    if name == "check_same_length" and not hasattr(value, "__len__"):
-        return  # a scalar: a known bug, see test_known_bug_check_same_length_scalar
-    try:
-        out = outcome(fn, value)
-    except (TypeError, ValueError) as exc:
-        # known bugs of helpers/validation.py, pinned by the test_known_bug_* tests below:
-        # ragged nested lists everywhere; anything but numbers in as_correlation_matrix
-        assert _ragged(value) or name == "as_correlation_matrix", f"{name}({value!r}): {exc!r}"
-        return
+    out = outcome(fn, value)
     if out is REFUSED:
         return
     finite(out, name)
@@ -404,8 +388,6 @@ def _magnitude(value) -> float:
 @prop(60)
 @given(anything)
 def test_zero_weight_correlation_and_methods_malformed(junk_value):
-    if _ragged(junk_value):
-        return  # as_number of a ragged list: a known bug of helpers/validation.py
     c = Combination([1.0, 2.0], [[1.0], [2.0]], 0.3)
     for call in (lambda: zero_weight_correlation(junk_value),
                  lambda: c.iterated("source 1", tol=junk_value),
@@ -501,8 +483,6 @@ def test_sampling_malformed(x, cov, size, seed):
         out = outcome(fn, x, cov, size, seed)
         if out is not REFUSED:
             finite(out, "samples")
-    if _ragged(x):
-        return  # as_number of a ragged list: a known bug of helpers/validation.py
     out = outcome(propagation.correlated_pair, x, size, seed)
     if out is not REFUSED:
         finite(out, "correlated_pair")
@@ -618,8 +598,6 @@ def test_round_significant_matches_decimal(x, digits):
 @prop(60)
 @given(anything, scalars | st.integers(-3, 30))
 def test_round_significant_malformed(x, digits):
-    if _ragged(x):
-        return  # as_number of a ragged list: a known bug of helpers/validation.py
     out = outcome(text.round_significant, x, digits)
     if out is not REFUSED:
         finite(out)
@@ -743,37 +721,32 @@ def test_loaders_on_random_files(vals, corr, corr_row):
             assert outcome(loader) is REFUSED
 
 
-# ====================================================================== known bugs elsewhere
-# Found by the draws above in helpers/validation.py (not owned by this file); the draws of
-# test_validation_malformed leave these inputs out. Each test fails once the bug is fixed.
-@pytest.mark.xfail(strict=True, raises=(ValueError, TypeError), reason="validation: ragged input "
-                   "gives numpy's ValueError, not InputError")
+# ====================================================================== validation: edge cases
+# Found by the draws above (session 2) and fixed in helpers/validation.py; kept as plain tests.
 @pytest.mark.parametrize("value", RAGGED)
-def test_known_bug_validation_ragged(value):
+def test_validation_ragged_refused(value):
     for fn in (validation.as_vector, validation.as_finite_array, validation.as_number,
                validation.as_covariance, lambda v: validation.as_correlation_matrix(v, 2)):
         assert outcome(fn, value) is REFUSED
 
 
-@pytest.mark.xfail(strict=True, raises=(ValueError, TypeError, AssertionError),
-                   reason="validation.as_correlation_matrix: text or complex matrices, booleans "
-                   "and n <= 0")
 @pytest.mark.parametrize("value, n", [([["a", "b"], ["c", "d"]], 2), ([[1, 1j], [1j, 1]], 2), ({}, 2),
-                                      ([[True, False], [False, True]], 2), (0.5, -1), (0.5, 0)])
-def test_known_bug_correlation_matrix(value, n):
+                                      ([[True, False], [False, True]], 2), (0.5, -1), (0.5, 0),
+                                      (0.5, 2.0), (0.5, True)])
+def test_validation_correlation_matrix_refuses(value, n):
     assert outcome(validation.as_correlation_matrix, value, n) is REFUSED
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError, reason="check_same_length(a=1, ...) raises TypeError")
-def test_known_bug_check_same_length_scalar():
+def test_validation_check_same_length_scalar_refused():
     assert outcome(validation.check_same_length, a=1.0, b=[1.0]) is REFUSED
 
 
-@pytest.mark.xfail(strict=True, reason="as_covariance symmetrises with 0.5 * (C + C.T), which "
-                   "overflows for variances near 1e308 and refuses a valid matrix")
-def test_known_bug_covariance_near_overflow():
+def test_validation_covariance_near_overflow():
     cov = np.diag([1e308, 1e308])
     assert np.array_equal(validation.as_covariance(cov), cov)
+    with pytest.raises(InputError, match="not symmetric"):
+        validation.as_covariance([[1e308, 1e308], [-1e308, 1e308]])
+
 
 
 # ====================================================================== the count
