@@ -40,7 +40,8 @@ large. Invalid input raises :class:`~helpers.validation.InputError`.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import functools
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -140,8 +141,12 @@ class Estimate:
 
 
 def _as_norm_error(eps, name: str = "norm_error") -> float:
-    """A relative normalisation uncertainty: one finite number >= 0."""
-    return as_number(eps, name, non_negative=True)
+    """A relative normalisation uncertainty: one finite number >= 0 and below 1e100 (its
+    square enters every formula)."""
+    e = as_number(eps, name, non_negative=True)
+    if e >= 1e100:
+        raise InputError(f"{name} = {e:g} is not a usable relative uncertainty (must be below 1e100)")
+    return e
 
 
 def _gls(y: np.ndarray, cov: np.ndarray) -> tuple[float, float, float]:
@@ -173,6 +178,24 @@ def _crossing(curve, mu_hat: float, level: float, side: float, scale: float) -> 
             return float(brentq(lambda x: curve(x) - level, inner, outer, xtol=1e-12 * max(1.0, abs(outer))))
         inner = outer
     return side * np.inf
+
+
+def _edges(A: float, B: float, C: float) -> tuple[float, float]:
+    """Largest negative and smallest positive root of ``A u^2 + B u + C`` with ``C < 0``
+    (the quadratic is negative at 0); ``-inf``/``inf`` where there is none. Stable form
+    (no cancellation between ``-B`` and the square root)."""
+    roots: list[float] = []
+    if A == 0.0:
+        if B != 0.0:
+            roots = [-C / B]
+    else:
+        disc = B * B - 4.0 * A * C
+        if disc >= 0.0:
+            q = -0.5 * (B + np.copysign(np.sqrt(disc), B))
+            roots = [q / A] + ([C / q] if q != 0.0 else [])
+    neg = [r for r in roots if r < 0]
+    pos = [r for r in roots if r > 0]
+    return (max(neg) if neg else -np.inf), (min(pos) if pos else np.inf)
 
 
 # ------------------------------------------------------------------------------------
@@ -237,6 +260,21 @@ def likelihood_values(y, s, eps, *, iterations: int = 60):
         if np.all(np.abs(step) <= 1e-14 * np.abs(u)):
             break
     return u
+
+
+def _scale_free(method):
+    """Run an :class:`Estimate`-returning method on the problem divided by a power of two
+    (:meth:`NormalisationProblem._unit`) when its numbers are far from 1, and scale the
+    estimate back: Minuit's steps and tolerances and ``s**-2`` then work at any scale."""
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        k = self._unit()
+        if 2.0 ** -20 <= k <= 2.0 ** 20:
+            return method(self, *args, **kwargs)
+        scaled = NormalisationProblem(self.values / k, self.stat_errors / k, self.norm_error)
+        e = method(scaled, *args, **kwargs)
+        return replace(e, value=e.value * k, error=e.error * k, lower=e.lower * k, upper=e.upper * k)
+    return wrapper
 
 
 class NormalisationProblem:
@@ -312,6 +350,7 @@ class NormalisationProblem:
         return np.diag(s**2) + (e * m) ** 2 * np.ones((self.n, self.n))
 
     # ---------------------------------------------------------------- closed forms
+    @_scale_free
     def weighted_mean(self) -> Estimate:
         """Stat-only weighted mean: :math:`\\hat\\mu = \\sum y_i/s_i^2 / \\sum 1/s_i^2`, :math:`\\sigma^2 = 1/\\sum s_i^{-2}`."""
         w = self.stat_errors**-2.0
@@ -320,6 +359,7 @@ class NormalisationProblem:
         chi2 = float(w @ (self.values - mu) ** 2)
         return Estimate(WEIGHTED_MEAN, mu, err, mu - err, mu + err, chi2)
 
+    @_scale_free
     def covariance_fit(self) -> Estimate:
         """GLS with the measured-value covariance.
 
@@ -397,6 +437,14 @@ class NormalisationProblem:
         return (chi2, N) if return_N else chi2
 
     # ---------------------------------------------------------------- fits
+    def _norm_negligible(self) -> bool:
+        """True when the normalisation uncertainty changes no digit of any estimate:
+        ``eps^2 (1 + z^2)(1 + chi2_stat) < 1e-16`` with ``z`` the weighted mean over its
+        stat error (a fit would need a step of size eps for N, which Minuit cannot make)."""
+        wm = self.weighted_mean()
+        z2 = (wm.value / wm.error) ** 2
+        return self.norm_error ** 2 * (1.0 + z2) * (1.0 + wm.chi2_min) < 1e-16
+
     def _start(self) -> tuple[float, float]:
         wm = self.weighted_mean()
         return wm.value, float(np.hypot(wm.error, self.norm_error * wm.value))
@@ -416,6 +464,8 @@ class NormalisationProblem:
         if on not in ("data", "prediction"):
             raise InputError(f'on must be "data" or "prediction", got {on!r}')
         y, s, e = self.values, self.stat_errors, self.norm_error
+        if self._norm_negligible():
+            e = 0.0             # its effect on mu is below 1e-16 relative: fit with N = 1 fixed
         w = s**-2.0
         W, Wy, Wyy = w.sum(), w @ y, w @ y**2
         c = 1.0 / e**2 if e > 0 else 0.0  # constraint weight; N is fixed when e == 0
@@ -467,6 +517,13 @@ class NormalisationProblem:
         if not m.valid:
             raise InputError("the fit did not converge (minimum not found); try other inputs")
         m.hesse()
+        fmin = m.fmin
+        if not m.valid or not fmin.has_accurate_covar or fmin.has_made_posdef_covar:
+            raise InputError(
+                "Minuit's error matrix is not reliable for these inputs (valid="
+                f"{m.valid}, accurate={fmin.has_accurate_covar}, forced positive definite="
+                f"{fmin.has_made_posdef_covar}): the fit is too ill-conditioned; "
+                "NormalisationProblem.closed_forms() gives the exact result")
         if minos:
             m.minos("mu")
         return m
@@ -485,6 +542,7 @@ class NormalisationProblem:
         N = float(m.values["N"]) if with_N else None
         return Estimate(label, mu, err, float(lo), float(hi), float(m.fval), N)
 
+    @_scale_free
     def nuisance_fit(self, on: str = "data", minos: bool = True) -> Estimate:
         """Estimate from :meth:`nuisance_minuit`: HESSE error, MINOS edges (or :math:`\\hat\\mu \\mp \\sigma` without MINOS), fitted N."""
         m = self.nuisance_minuit(on, minos)
@@ -524,6 +582,7 @@ class NormalisationProblem:
         m.errors["mu"] = step
         return self._run(m, minos)
 
+    @_scale_free
     def relative_covariance_fit(self, minos: bool = True) -> Estimate:
         """Fit with :math:`V(\\mu) = \\mathrm{diag}(s^2) + \\epsilon^2\\mu^2 11^T` inside :math:`\\chi^2(\\mu)` (no log-det term).
 
@@ -531,6 +590,70 @@ class NormalisationProblem:
         """
         m = self.relative_covariance_minuit(minos)
         return self._estimate(COVARIANCE_RELATIVE, m, minos, False, self.profile_chi2_prediction)
+
+    def _unit(self) -> float:
+        """A power of two near the largest value or error: the closed forms and fits work
+        on ``values / unit`` and ``stat_errors / unit`` (exact) and scale the results back,
+        so any scale from 1e-150 to 1e150 gives the same digits."""
+        top = float(np.max(np.abs(np.concatenate([self.values, self.stat_errors]))))
+        return float(2.0 ** np.floor(np.log2(top)))
+
+    def closed_forms(self) -> list[Estimate]:
+        """The rows of :meth:`compare` (without the likelihood) in closed form, exact for
+        any number of measurements and any scale; no fit, no Minuit.
+
+        With :math:`w_i = s_i^{-2}`, :math:`W = \\sum w_i`, :math:`\\bar y_w`,
+        :math:`\\chi^2_{stat}` and :math:`a = \\epsilon^2`:
+
+        * covariance from measured values (Sherman-Morrison) and N on data (a linear
+          least-squares problem in :math:`(\\mu, N)`, so its profile is the same parabola):
+          :math:`\\hat\\mu = \\bar y_w/(1 + a\\chi^2_{stat})`,
+          :math:`\\sigma^2 = (1 + a\\sum w_i y_i^2) / (W(1 + a\\chi^2_{stat}))`,
+          :math:`\\hat N = 1/(1 + a\\chi^2_{stat})`, symmetric interval;
+        * N on prediction and covariance relative to the fit (one curve,
+          :math:`\\chi^2_{stat} + W(\\mu - \\bar y_w)^2/(1 + aW\\mu^2)`): minimum at
+          :math:`\\hat\\mu = \\bar y_w` with :math:`\\hat N = 1`,
+          :math:`\\sigma^2 = 1/W + a\\bar y_w^2`, interval edges where the curve rises by 1,
+          the roots of :math:`(1 - a)u^2 - 2azu - (1 + az^2)` in :math:`u = (\\mu - \\bar y_w)\\sqrt W`,
+          :math:`z = \\bar y_w\\sqrt W` (an edge is infinite where the curve never rises by 1,
+          which happens for :math:`\\epsilon \\geq 1`);
+        * the weighted mean.
+
+        The tests check every number against Minuit's fits.
+        """
+        k = self._unit()
+        y, s, a = self.values / k, self.stat_errors / k, self.norm_error ** 2
+        try:
+            with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
+                w = s ** -2.0
+                W = float(w.sum())
+                ybar = float(w @ y) / W
+                chi2_stat = float(w @ (y - ybar) ** 2)
+                damp = 1.0 + a * chi2_stat
+                var_cov = (1.0 + a * float(w @ (y * y))) / (W * damp)
+                mu_cov, chi2_cov = ybar / damp, chi2_stat / damp
+                var_rel = 1.0 / W + a * ybar * ybar
+                z = ybar * np.sqrt(W)
+                lo_u, hi_u = _edges(1.0 - a, -2.0 * a * z, -(1.0 + a * z * z))
+        except FloatingPointError:
+            raise InputError("the values and errors span too many orders of magnitude to be "
+                             "combined in floating point") from None
+        err_cov, err_rel, root_w = np.sqrt(var_cov), np.sqrt(var_rel), np.sqrt(W)
+
+        def est(label, mu, err, lo, hi, chi2, N=None):
+            return Estimate(label, mu * k, err * k, lo * k, hi * k, chi2, N)
+
+        n_data = 1.0 / damp if a > 0 else 1.0
+        return [
+            est(COVARIANCE_MEASURED, mu_cov, err_cov, mu_cov - err_cov, mu_cov + err_cov, chi2_cov),
+            est(N_ON_DATA, mu_cov, err_cov, mu_cov - err_cov, mu_cov + err_cov, chi2_cov, n_data),
+            est(N_ON_PREDICTION, ybar, err_rel, ybar + lo_u / root_w, ybar + hi_u / root_w,
+                chi2_stat, 1.0),
+            est(COVARIANCE_RELATIVE, ybar, err_rel, ybar + lo_u / root_w, ybar + hi_u / root_w,
+                chi2_stat),
+            est(WEIGHTED_MEAN, ybar, 1.0 / root_w, ybar - 1.0 / root_w, ybar + 1.0 / root_w,
+                chi2_stat),
+        ]
 
     def compare(self, minos: bool = True, likelihood: bool = False) -> pd.DataFrame:
         """All methods side by side: rows labelled by :data:`METHODS` (and
@@ -577,6 +700,7 @@ class NormalisationProblem:
         m.errors["mu"] = step
         return self._run(m, minos)
 
+    @_scale_free
     def likelihood_fit(self, minos: bool = True) -> Estimate:
         """Maximum of the Gaussian likelihood with :math:`V(\\mu)`, including :math:`\\ln\\det V(\\mu)`.
 
@@ -619,6 +743,7 @@ class NormalisationProblem:
         m.hesse()
         return m
 
+    @_scale_free
     def scaled_data_fit(self) -> Estimate:
         """Estimate from :meth:`scaled_data_minuit` (HESSE error, no MINOS)."""
         m = self.scaled_data_minuit()

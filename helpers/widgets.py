@@ -20,6 +20,12 @@ from typing import Callable
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from PIL import Image
+
+from .plotting import PanelView, Scene
 
 from .validation import InputError, as_number
 
@@ -84,7 +90,11 @@ class SliderPanel(widgets.VBox):
     def __init__(self, draw: Callable, sliders: dict[str, widgets.ValueWidget], *,
                  figsize=None):
         self._draw = draw
-        self._figsize = figsize
+        # a PanelView's bound ``draw``: keep one figure and redraw only its moving parts
+        view = getattr(draw, "__self__", None)
+        self.view: PanelView | None = view if isinstance(view, PanelView) else None
+        self._figsize = figsize or (self.view.figsize if self.view else None)
+        self._fig = self._scene = self._background = None
         self.sliders = sliders
         self.output = widgets.Output()
         self.message = widgets.HTML(value="")
@@ -114,27 +124,54 @@ class SliderPanel(widgets.VBox):
         sliders and directly by tests.
         """
         vals = {**self.values, **values}
-        fig = plt.figure(figsize=self._figsize)
-        text = None
         try:
-            text = self._draw(fig, **vals)
-            error = None
+            if self.view is None:
+                output, text = self._redraw(vals)
+            else:
+                output, text = self._blit(vals)
         except InputError as exc:
             error = str(exc)
-        if error is None:
-            # the figure goes into the Output widget's state as a PNG: that state is what
-            # JupyterLab shows and what the static website stores for the start values
-            self.output.outputs = (_png_output(fig),)
-            self.message.value = "" if not text else f"<span>{html.escape(text)}</span>"
-        else:
             self.message.value = (
                 "<span style='color:#b00020'><b>Impossible setting:</b> "
                 f"{html.escape(error)}</span>"
             )
             self.output.outputs = ()
-            text = f"Impossible setting: {error}"
-        plt.close(fig)
+            return f"Impossible setting: {error}"
+        # the figure goes into the Output widget's state as a PNG: that state is what
+        # JupyterLab shows and what the static website stores for the start values
+        self.output.outputs = (output,)
+        self.message.value = "" if not text else f"<span>{html.escape(text)}</span>"
         return text
+
+    def _redraw(self, vals: dict) -> tuple[dict, str | None]:
+        """A plain drawing function: a fresh figure every time."""
+        fig = plt.figure(figsize=self._figsize)
+        try:
+            text = self._draw(fig, **vals)
+            return _png_output(fig), text
+        finally:
+            plt.close(fig)
+
+    def _blit(self, vals: dict) -> tuple[dict, str | None]:
+        """A :class:`PanelView`: compute, move the live artists, and draw only those on
+        top of the background rendered once (layout frozen after that first render)."""
+        numbers = self.view.compute(**vals)           # InputError: nothing drawn
+        if self._fig is None:
+            self._fig = Figure(figsize=self._figsize)
+            FigureCanvasAgg(self._fig)
+            self._scene = Scene(blit=True)
+            self.view.setup(self._fig, self._scene)
+        text = self.view.show(self._scene, numbers)
+        fig, canvas = self._fig, self._fig.canvas
+        if self._background is None:
+            canvas.draw()                                # layout + background, live parts skipped
+            fig.set_layout_engine("none")                # keep that layout from now on
+            self._background = canvas.copy_from_bbox(fig.bbox)
+        else:
+            canvas.restore_region(self._background)
+        for artist in self._scene.moving:
+            fig.draw_artist(artist)
+        return _png_from_canvas(canvas), text
 
 
 def _png_output(fig) -> dict:
@@ -145,5 +182,19 @@ def _png_output(fig) -> dict:
         "output_type": "display_data",
         "data": {"image/png": base64.b64encode(buf.getvalue()).decode("ascii"),
                  "text/plain": f"<Figure size {w:.0f}x{h:.0f}>"},
+        "metadata": {},
+    }
+
+
+def _png_from_canvas(canvas) -> dict:
+    """The Agg canvas as a PNG output (RGB: the book's figures are opaque)."""
+    rgba = np.asarray(canvas.buffer_rgba())
+    h, w = rgba.shape[:2]
+    buf = io.BytesIO()
+    Image.fromarray(rgba[..., :3]).save(buf, format="png", compress_level=1)
+    return {
+        "output_type": "display_data",
+        "data": {"image/png": base64.b64encode(buf.getvalue()).decode("ascii"),
+                 "text/plain": f"<Figure size {w}x{h}>"},
         "metadata": {},
     }

@@ -19,19 +19,23 @@ so the less precise one (``sigma_1 > sigma_2``) gets a negative weight exactly w
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
 from . import data
 from .combination import Combination
-from .validation import InputError, as_finite_array, as_number
+from .validation import InputError, as_correlation, as_covariance, as_finite_array, as_number
 
 __all__ = [
     "COMMON", "GROUPS", "lep_combination", "total_correlation_combination",
     "total_errors", "overall_error", "overall_weights", "error_peak",
     "conservative_correlation", "full_correlation_limit", "slider_reach",
     "shared_error_case", "shared_error_cases", "negative_weight_condition",
-    "theory_weight_crossover", "theory_scan",
+    "theory_weight_crossover", "theory_scan", "TwoChannels", "two_channels",
+    "overall_setting",
 ]
 
 COMMON = ("theory_common", "beam_energy")
@@ -57,6 +61,85 @@ def lep_combination(rho_common: float = 1.0, theory_4q: float | None = None) -> 
         errs[0] = as_number(theory_4q, "theory_4q", non_negative=True)
         comb = comb.with_errors("theory_4q", errs)
     return comb
+
+
+@dataclass(frozen=True)
+class TwoChannels:
+    """The two-channel BLUE of one slider setting, in closed form (no :class:`Combination`).
+
+    ``value``/``error``: the combined mass and its error (MeV); ``weights``: (w_1, w_2);
+    ``correlation``: the total correlation of the channels; ``threshold``: the total
+    correlation above which a weight is negative (sigma_small / sigma_large); ``chi2``:
+    chi2 at the minimum, ``(y_1 - y_2)^2 / (sigma_1^2 + sigma_2^2 - 2c)``.
+    """
+
+    value: float
+    error: float
+    weights: tuple[float, float]
+    correlation: float
+    threshold: float
+    chi2: float
+
+    def chi2_curve(self, mu):
+        """chi2 against the trial mean: exactly ``chi2 + ((mu - value) / error)^2``."""
+        return self.chi2 + ((np.asarray(mu, dtype=float) - self.value) / self.error) ** 2
+
+
+def _two_blue(y: np.ndarray, cov: np.ndarray) -> TwoChannels:
+    cov = as_covariance(cov, 2)                   # InputError for a singular setting
+    v1, v2, c = cov[0, 0], cov[1, 1], cov[0, 1]
+    d = v1 + v2 - 2 * c
+    w1 = (v2 - c) / d
+    return TwoChannels(value=float(w1 * y[0] + (1 - w1) * y[1]),
+                       error=float(np.sqrt((v1 * v2 - c * c) / d)),
+                       weights=(float(w1), float(1 - w1)),
+                       correlation=float(c / np.sqrt(v1 * v2)),
+                       threshold=float(np.sqrt(min(v1, v2) / max(v1, v2))),
+                       chi2=float((y[0] - y[1]) ** 2 / d))
+
+
+@functools.lru_cache(maxsize=4)
+def _inputs(path: str, mtime: float):
+    """Values, per-source errors (2 x S) and source correlations of the data file."""
+    values, errors, correlations = data.w_mass()
+    out = (values.to_numpy(dtype=float), errors.to_numpy(dtype=float),
+           list(errors.columns), correlations.reindex(errors.columns).to_numpy(dtype=float))
+    for a in out:
+        if isinstance(a, np.ndarray):
+            a.setflags(write=False)
+    return out
+
+
+def _cached_inputs():
+    path = data.data_dir() / "w_mass.csv"
+    return _inputs(str(path), path.stat().st_mtime if path.exists() else 0.0)
+
+
+def two_channels(rho_common: float = 1.0, theory_4q: float | None = None) -> TwoChannels:
+    """:func:`lep_combination` for the first slider panel, in closed form and fast enough
+    for a slider (tens of microseconds): the correlation of the common sources set to
+    ``rho_common`` and the 4-jet-only theory error to ``theory_4q`` (MeV)."""
+    y, err, names, rho = _cached_inputs()
+    rho = rho.copy()
+    r = as_correlation(rho_common, "rho_common")
+    for k in COMMON:
+        rho[names.index(k)] = r
+    err = err.copy()
+    if theory_4q is not None:
+        err[0, names.index("theory_4q")] = as_number(theory_4q, "theory_4q", non_negative=True)
+    v1, v2 = (err**2).sum(axis=1)
+    c = float((rho * err[0] * err[1]).sum())
+    return _two_blue(y, np.array([[v1, c], [c, v2]]))
+
+
+def overall_setting(rho_total: float) -> TwoChannels:
+    """:func:`total_correlation_combination` in closed form, for the second slider panel:
+    the total errors with one overall correlation (refused at +-1, where the covariance
+    is singular)."""
+    y, err, _, _ = _cached_inputs()
+    s1, s2 = np.sqrt((err**2).sum(axis=1))
+    r = as_correlation(rho_total, "rho_total")
+    return _two_blue(y, np.array([[s1 * s1, r * s1 * s2], [r * s1 * s2, s2 * s2]]))
 
 
 def total_errors(comb: Combination | None = None) -> np.ndarray:

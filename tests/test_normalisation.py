@@ -495,3 +495,91 @@ def test_toys_are_seeded_and_check_their_input():
         a.bias_vs_tension([1.0, 0.5])
     table = a.bias_vs_tension()
     assert table["toys"].sum() == a.n_toys
+
+
+# ---------------------------------------------------------------- issue 12: no silent wrong number
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from helpers.normalisation import NormalisationProblem as _P, course_problem  # noqa: E402
+
+
+def _table(rows):
+    return {e.method: e for e in rows}
+
+
+def test_closed_forms_equal_minuit_fits_on_course_inputs():
+    p = course_problem()
+    fits = p.compare()
+    for e in p.closed_forms():
+        row = fits.loc[e.method]
+        for col, got in (("value", e.value), ("error", e.error), ("lower", e.lower),
+                         ("upper", e.upper), ("chi2", e.chi2_min)):
+            assert got == pytest.approx(row[col], rel=2e-6, abs=1e-9), (e.method, col)
+        if e.N is not None:
+            assert e.N == pytest.approx(row["N"], rel=1e-6)
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(st.lists(st.floats(1.0, 20.0), min_size=2, max_size=4), st.floats(0.01, 0.2),
+       st.floats(0.0, 0.5), st.integers(-140, 140))
+def test_closed_forms_against_fits_and_at_any_scale(values, stat_rel, eps, exp):
+    """Where Minuit's covariance is accurate its numbers equal the closed forms; where it
+    is not, the fit refuses (InputError) instead of quoting a wrong error. The closed
+    forms are scale-equivariant from 1e-140 to 1e140 (values and errors times 10^k)."""
+    p = _P.from_relative(values, stat_rel, eps)
+    exact = _table(p.closed_forms())
+    try:
+        fits = p.compare()
+    except InputError as exc:
+        assert "not reliable" in str(exc) or "converge" in str(exc)
+    else:
+        for method, row in fits.iterrows():
+            e = exact[method]
+            scale = e.error
+            assert abs(row["value"] - e.value) <= 1e-4 * scale
+            assert row["error"] == pytest.approx(e.error, rel=1e-3)
+            for col, want in (("lower", e.lower), ("upper", e.upper)):
+                if np.isfinite(want):
+                    assert abs(row[col] - want) <= 1e-3 * scale
+    k = 10.0 ** exp
+    scaled = _table(_P(p.values * k, p.stat_errors * k, eps).closed_forms())
+    for method, e in exact.items():
+        f = scaled[method]
+        for a, b in ((f.value, e.value), (f.error, e.error), (f.lower, e.lower), (f.upper, e.upper)):
+            assert a == pytest.approx(b * k, rel=1e-12) or (np.isinf(a) and np.isinf(b))
+        assert f.chi2_min == pytest.approx(e.chi2_min, rel=1e-12)
+
+
+@pytest.mark.parametrize("args, method, want", [
+    # the fuzz of issue 12: Minuit forced the covariance positive definite and 0.112 was quoted
+    (([100.0, 100.01], [0.01, 0.01], 0.2), "N on data", 19.80394),
+    (([100.0, 100.01], [0.01, 0.01], 0.2), "N on prediction", 20.001),
+    # values ~1e8: the fit's error was 1.414
+    (([8e8, 8.5e8], [1.6e7, 1.7e7], 0.1), "covariance relative to fit", 8.316878e7),
+    # 1e200 stat errors: the weighted mean was NaN +- inf
+    (([8.0, 8.5], [1e200, 1e200], 0.1), "plain weighted mean (stat only)", 7.0710678e199),
+])
+def test_fuzz_cases_of_issue_12(args, method, want):
+    p = _P(*args)
+    assert _table(p.closed_forms())[method].error == pytest.approx(want, rel=1e-6)
+    try:
+        got = p.compare().loc[method, "error"]
+    except InputError as exc:
+        assert "not reliable" in str(exc)
+    else:
+        assert got == pytest.approx(want, rel=1e-4)
+
+
+@pytest.mark.parametrize("eps", [1e-200, 1e-12])
+def test_negligible_normalisation_is_the_weighted_mean(eps):
+    p = _P([8.0, 8.5], [0.16, 0.17], eps)
+    wm = p.weighted_mean()
+    for method, row in p.compare().iterrows():
+        assert row["value"] == pytest.approx(wm.value, rel=1e-9)
+        assert row["error"] == pytest.approx(wm.error, rel=1e-6)
+
+
+@pytest.mark.parametrize("eps", [1e100, 1e200, np.inf])
+def test_absurd_normalisation_refused(eps):
+    with pytest.raises(InputError):
+        _P([8.0, 8.5], [0.16, 0.17], eps)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import numpy as np
 
 from ..combination import Combination, correlation_scan, zero_weight_correlation
-from ..wmass import (COMMON, error_peak, lep_combination, overall_error, overall_weights,
-                     theory_scan, total_correlation_combination)
+from ..plotting import PanelView
+from ..wmass import (COMMON, TwoChannels, error_peak, lep_combination, overall_error,
+                     overall_setting, overall_weights, theory_scan, two_channels)
 
 __all__ = [
-    "COMMON", "lep_combination", "total_correlation_combination", "plot_chi2",
-    "draw_chi2", "draw_common_scan", "draw_theory_scan", "draw_common_panel",
-    "draw_total_scan", "draw_total_panel",
+    "plot_chi2",
+    "draw_chi2", "draw_common_scan", "draw_theory_scan", "CommonPanel", "draw_common_panel",
+    "draw_total_scan", "TotalPanel", "draw_total_panel",
 ]
 
 
@@ -50,7 +51,8 @@ def _mark_inputs(ax, comb: Combination) -> None:
         ax.axhline(y, color=c, lw=1, ls="--", label=f"input: {short}")
 
 
-def _scan_axes(fig, x, value, error, weights, xlabel, comb, marker_x=None, *, error_panel=False):
+def _scan_axes(fig, x, value, error, weights, xlabel, comb, marker_x=None, *, error_panel=False,
+               weights_legend="best"):
     """Mean +- error (with the inputs marked), optionally the error alone, and the weights."""
     axes = fig.subplots(3 if error_panel else 2, 1, sharex=True)
     ax1, ax_w = axes[0], axes[-1]
@@ -64,7 +66,7 @@ def _scan_axes(fig, x, value, error, weights, xlabel, comb, marker_x=None, *, er
     ax_w.axhline(0, color="k", lw=0.8)
     ax_w.set_ylabel("BLUE weight")
     ax_w.set_xlabel(xlabel)
-    ax_w.legend(loc="best", fontsize=8)
+    ax_w.legend(loc=weights_legend, fontsize=8)
     if marker_x is not None:
         for ax in axes:
             ax.axvline(marker_x, color="0.3", lw=0.8, ls=":")
@@ -95,26 +97,50 @@ def draw_theory_scan(fig, theory=None, marker: float = 47.0) -> None:
     ax2.set_ylim(-0.1, 1.1)
 
 
-def draw_common_panel(fig, rho_common: float = 1.0, theory_4q: float = 47.0) -> str:
-    """Slider view: chi2 curve (nominal dashed) and the weights with the current setting."""
-    nominal = lep_combination()
-    comb = lep_combination(rho_common, theory_4q)
-    ax1, ax2 = fig.subplots(1, 2)
-    plot_chi2(ax1, nominal, label="nominal inputs", color="0.6", interval=False)
-    plot_chi2(ax1, comb, label="this setting", color="C0")
-    ax1.set_ylim(0, 10)
-    ax1.set_xlim(80300, 80600)
-    ax1.legend(loc="upper center")
-    w = comb.weights
-    ax2.bar(range(len(w)), w.to_numpy(), color=list(_CHANNEL_COLORS))
-    ax2.set_xticks(range(len(w)), list(_SHORT))
-    ax2.set_ylim(-0.5, 1.5)
-    ax2.axhline(0, color="k", lw=0.8)
-    ax2.set_ylabel("BLUE weight")
-    rho = comb.correlation.iat[0, 1]
-    return (f"m_W = {comb.value:.1f} ± {comb.error:.1f} MeV, weights "
-            f"{w.iloc[0]:.3f} / {w.iloc[1]:.3f}, total correlation {rho:.3f} "
-            f"(negative weight above {zero_weight_correlation(comb):.3f})")
+class CommonPanel(PanelView):
+    """Slider view: chi2 curve (nominal in grey) and the BLUE weights for a correlation
+    ``rho_common`` of the common sources and a 4-jet-only theory error ``theory_4q``."""
+
+    figsize = (9, 3.6)
+    MU = np.linspace(80300, 80600, 301)
+
+    def compute(self, rho_common: float = 1.0, theory_4q: float = 47.0) -> TwoChannels:
+        return two_channels(rho_common, theory_4q)
+
+    def setup(self, fig, scene) -> None:
+        nominal = two_channels()
+        ax1, ax2 = fig.subplots(1, 2)
+        ax1.plot(self.MU, nominal.chi2_curve(self.MU), color="0.6", label="nominal inputs")
+        (scene.curve,) = scene.live(ax1.plot(self.MU, self.MU * 0, color="C0", label="this setting"))
+        scene.band = scene.live(ax1.axvspan(80400, 80500, color="C0", alpha=0.15))
+        scene.level = scene.live(ax1.axhline(0, color="0.5", lw=0.8, ls=":"))
+        ax1.set_xlabel(r"trial mean $\mu$ [MeV]")
+        ax1.set_ylabel(r"$\chi^2(\mu)$")
+        ax1.set_ylim(0, 10)
+        ax1.set_xlim(self.MU[0], self.MU[-1])
+        ax1.legend(loc="upper center")
+        scene.bars = scene.live(ax2.bar(range(2), [0.5, 0.5], color=list(_CHANNEL_COLORS)))
+        ax2.set_xticks(range(2), list(_SHORT))
+        ax2.set_xlim(-0.6, 1.6)
+        ax2.set_ylim(-0.5, 1.5)
+        ax2.axhline(0, color="k", lw=0.8)
+        ax2.set_ylabel("BLUE weight")
+
+    def show(self, scene, s: TwoChannels) -> str:
+        scene.curve.set_ydata(s.chi2_curve(self.MU))
+        scene.band.set_x(s.value - s.error)
+        scene.band.set_width(2 * s.error)
+        scene.level.set_ydata([s.chi2 + 1] * 2)
+        for bar, w in zip(scene.bars, s.weights):
+            bar.set_height(w)
+        return (f"m_W = {s.value:.1f} ± {s.error:.1f} MeV, weights "
+                f"{s.weights[0]:.3f} / {s.weights[1]:.3f}, total correlation {s.correlation:.3f} "
+                f"(negative weight above {s.threshold:.3f})")
+
+
+draw_common_panel = CommonPanel().draw
+"""``draw_common_panel(fig, rho_common=1.0, theory_4q=47.0)``: :class:`CommonPanel` drawn
+into ``fig``; returns the panel's one-line summary."""
 
 
 def draw_total_scan(fig, rhos=None, marker=None) -> None:
@@ -131,7 +157,7 @@ def draw_total_scan(fig, rhos=None, marker=None) -> None:
     error = overall_error(rhos, comb)
     ax1, ax_e, ax_w = _scan_axes(fig, rhos, w1 * y1 + w2 * y2, error, (w1, w2),
                                  r"overall correlation $\rho$ between the channels", comb,
-                                 marker, error_panel=True)
+                                 marker, error_panel=True, weights_legend="upper left")
     threshold, peak = error_peak(comb)
     ax_e.plot(rhos, error, color="C0", label="combined error")
     ax_e.axhline(overall_error(0.0, comb), color="0.4", lw=1, ls="--",
@@ -149,11 +175,27 @@ def draw_total_scan(fig, rhos=None, marker=None) -> None:
     ax_w.set_ylim(-2.5, 3.5)
 
 
-def draw_total_panel(fig, rho_total: float = 0.23) -> str:
-    """Slider view of :func:`draw_total_scan` with the current correlation marked."""
-    comb = total_correlation_combination(rho_total)   # raises InputError at |rho| = 1
-    draw_total_scan(fig, marker=rho_total)
-    w = comb.weights
-    note = " Negative weight!" if comb.has_negative_weights else ""
-    return (f"rho = {rho_total:.2f}: m_W = {comb.value:.1f} ± {comb.error:.1f} MeV, "
-            f"weights {w.iloc[0]:.3f} / {w.iloc[1]:.3f}.{note}")
+class TotalPanel(PanelView):
+    """Slider view of :func:`draw_total_scan` with the current overall correlation marked
+    (the scan is the background: it does not depend on the slider)."""
+
+    figsize = (6.4, 7.5)
+
+    def compute(self, rho_total: float = 0.23) -> tuple[float, TwoChannels]:
+        return float(rho_total), overall_setting(rho_total)   # InputError at |rho| = 1
+
+    def setup(self, fig, scene) -> None:
+        draw_total_scan(fig)
+        scene.marks = [scene.live(ax.axvline(0.0, color="0.3", lw=0.8, ls=":")) for ax in fig.axes]
+
+    def show(self, scene, numbers) -> str:
+        rho, s = numbers
+        for line in scene.marks:
+            line.set_xdata([rho, rho])
+        note = " Negative weight!" if min(s.weights) < 0 else ""
+        return (f"rho = {rho:.2f}: m_W = {s.value:.1f} ± {s.error:.1f} MeV, "
+                f"weights {s.weights[0]:.3f} / {s.weights[1]:.3f}.{note}")
+
+
+draw_total_panel = TotalPanel().draw
+"""``draw_total_panel(fig, rho_total=0.23)``: :class:`TotalPanel` drawn into ``fig``."""

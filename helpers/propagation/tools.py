@@ -401,6 +401,11 @@ def _moments(x: np.ndarray) -> tuple[float, float, float, float]:
     xs = np.ldexp(x, -e1)
     mean_s = float(np.mean(xs))
     d = xs - mean_s
+    # second pass: the rounded mean is off by up to an ulp, which matters when the spread
+    # is a few ulps of the mean; re-centring on the mean of the (exact) deviations fixes it
+    shift = float(np.mean(d))
+    d = d - shift
+    mean_s += shift
     e2 = _power_of_two(d)
     ds = np.ldexp(d, -e2)
     mean = float(np.ldexp(mean_s, e1))
