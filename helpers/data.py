@@ -9,6 +9,8 @@ column.
 
 from __future__ import annotations
 
+import copy
+import functools
 import os
 from pathlib import Path
 
@@ -35,6 +37,27 @@ def data_dir() -> Path:
     if not path.is_dir():
         raise InputError(f"data folder {path} not found (install the project with pip install -e .)")
     return path
+
+
+def _cached(filename: str):
+    """Cache a loader's checked result by the file's path, size and modification time:
+    a slider that rebuilds a chapter's problem does not parse and check the file again,
+    and an edited file is read again. Every call gets its own copy."""
+    def deco(loader):
+        @functools.lru_cache(maxsize=8)
+        def load(path: str, size: int, mtime_ns: int):
+            return loader()
+
+        @functools.wraps(loader)
+        def wrapper():
+            path = data_dir() / filename
+            try:
+                st = path.stat()
+            except FileNotFoundError:
+                raise InputError(f"data file {path} not found") from None
+            return copy.deepcopy(load(str(path), st.st_size, st.st_mtime_ns))
+        return wrapper
+    return deco
 
 
 def _read(name: str) -> pd.DataFrame:
@@ -119,6 +142,7 @@ def _table(name: str, value_column: str, correlation_row: str):
     return values, errors, corr
 
 
+@_cached("w_mass.csv")
 def w_mass():
     """LEP W mass in two channels.
 
@@ -129,6 +153,7 @@ def w_mass():
     return _table("w_mass.csv", "value", "correlation")
 
 
+@_cached("normalisation.csv")
 def normalisation_inputs() -> pd.DataFrame:
     """The two measurements of exercise 4.2 with relative stat and normalisation errors."""
     name = "normalisation.csv"
@@ -142,6 +167,7 @@ def normalisation_inputs() -> pd.DataFrame:
     return out
 
 
+@_cached("lhc_ttbar_xsec.csv")
 def ttbar_xsec():
     """ATLAS and CMS ttbar cross sections at 8 TeV (ATLAS-CONF-2014-054, Table 1), in pb.
 

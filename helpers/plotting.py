@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import numpy as np
 
-__all__ = ["STYLE", "use_book_style", "new_figure", "Scene", "PanelView"]
+__all__ = ["STYLE", "use_book_style", "new_figure", "Scene", "PanelView", "interval_row",
+           "set_interval"]
 
 STYLE = Path(__file__).with_name("book.mplstyle")
 """Path of the matplotlib style file every chapter uses (colour-blind safe Okabe-Ito colours)."""
@@ -36,6 +38,16 @@ class Scene:
     def __init__(self, blit: bool = False):
         self.blit = blit
         self.moving: list = []
+        self.dirty = False      # the background must be rendered again (new axis limits)
+
+    def set_limits(self, ax, xlim=None, ylim=None) -> None:
+        """Set axis limits that follow the slider values; where they change, the panel
+        renders its background again (keep them on a coarse grid so that most moves
+        keep them)."""
+        for lim, get, set_ in ((xlim, ax.get_xlim, ax.set_xlim), (ylim, ax.get_ylim, ax.set_ylim)):
+            if lim is not None and tuple(map(float, lim)) != tuple(map(float, get())):
+                set_(*lim)
+                self.dirty = True
 
     def live(self, artist):
         """Register ``artist`` as moving (also a list, or a container such as the result of
@@ -91,3 +103,32 @@ class PanelView:
         scene = Scene(blit=False)
         self.setup(fig, scene)
         return self.show(scene, numbers)
+
+
+def interval_row(ax, color, marker: str = "o", scene: Scene | None = None):
+    """A horizontal interval with end caps and a central marker, as three lines that
+    :func:`set_interval` moves (``ax.errorbar`` cannot be moved cheaply). Registered as
+    live in ``scene`` when given."""
+    parts = (ax.plot([], [], color=color, lw=1.5)[0],
+             ax.plot([], [], ls="none", marker="|", ms=7, color=color)[0],
+             ax.plot([], [], marker, color=color)[0])
+    if scene is not None:
+        scene.live(list(parts))
+    return parts
+
+
+def set_interval(row, y: float, value: float, lower: float, upper: float, span=None) -> None:
+    """Move an :func:`interval_row` to height ``y``: marker at ``value``, line from
+    ``lower`` to ``upper``. An infinite edge has no cap; its line is drawn past ``span``
+    (the axis range, ``(lo, hi)``), or to ``value`` when no span is given."""
+    line, caps, point = row
+    if span is not None:
+        width = span[1] - span[0]
+        a, b = max(lower, span[0] - width), min(upper, span[1] + width)
+    else:
+        a = lower if np.isfinite(lower) else value
+        b = upper if np.isfinite(upper) else value
+    line.set_data([a, b], [y, y])
+    ends = [v for v in (lower, upper) if np.isfinite(v)]
+    caps.set_data(ends, [y] * len(ends))
+    point.set_data([value], [y])

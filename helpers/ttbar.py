@@ -17,6 +17,7 @@ taken as fully correlated) and ``Lumi`` (the rest, uncorrelated).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,7 +25,7 @@ import pandas as pd
 
 from . import data
 from .combination import Combination, correlation_scan
-from .validation import InputError
+from .validation import InputError, as_correlation, as_covariance
 
 __all__ = [
     "PUBLISHED", "Published", "STAT", "LUMI", "SCAN_SOURCES", "ROUNDING_TRIALS", "lhc_combination",
@@ -32,6 +33,7 @@ __all__ = [
     "inputs_table", "measurement_groups", "published_total", "uncorrelated_error", "variance_slope",
     "slope_ranking", "scan_sources", "pull_probability", "information_neutral_correlation",
     "information_scan", "rounding_trials", "rounding_spread", "normalisation_combination",
+    "CorrelationSetting", "correlation_setting",
 ]
 
 STAT = ("Stat",)
@@ -384,3 +386,65 @@ def normalisation_combination() -> Combination:
     y = d["value"]
     errors = pd.DataFrame({"stat": d["stat_rel"] * y, "norm": d["norm_rel"] * y})
     return Combination(y, errors, {"stat": 0.0, "norm": 1.0})
+
+
+# ------------------------------------------------------------------ the slider panel's numbers
+@dataclass(frozen=True)
+class CorrelationSetting:
+    """BLUE of the two measurements for one choice of source correlations (closed form in
+    numpy, fast enough for a slider; the tests compare it with :class:`Combination`).
+
+    ``weights`` and ``intrinsic`` are per measurement (``names``); ``intrinsic`` are the
+    information weights ``sigma^2 / sigma_i^2`` and ``correlations`` is
+    ``1 - sum(intrinsic)`` (Valassi and Chierici 2014).
+    """
+
+    names: tuple
+    value: float
+    error: float
+    weights: np.ndarray
+    chi2: float
+    intrinsic: np.ndarray
+    correlations: float
+
+    @property
+    def has_negative_weights(self) -> bool:
+        return bool(np.any(self.weights < 0))
+
+
+@functools.lru_cache(maxsize=4)
+def _setting_arrays(path: str, size: int, mtime_ns: int):
+    comb = lhc_combination()
+    rho = np.stack([comb.source_correlations[s].to_numpy() for s in comb.sources])
+    out = (comb.values.to_numpy(dtype=float), comb.errors.to_numpy(dtype=float), rho,
+           tuple(comb.sources), tuple(comb.names))
+    for a in out[:3]:
+        a.setflags(write=False)
+    return out
+
+
+def correlation_setting(correlations: dict | None = None) -> CorrelationSetting:
+    """The combination with the ATLAS-CMS correlation of some sources replaced:
+    ``correlations`` maps a source name to its new correlation (others stay nominal).
+    Same numbers as ``lhc_combination().with_correlation(source, rho)`` for each entry."""
+    path = data.data_dir() / "lhc_ttbar_xsec.csv"
+    st = path.stat()
+    y, err, rho, sources, names = _setting_arrays(str(path), st.st_size, st.st_mtime_ns)
+    rho = rho.copy()
+    for source, r in (correlations or {}).items():
+        if source not in sources:
+            raise InputError(f"unknown source {source!r}; the sources are {list(sources)}")
+        r = as_correlation(r, f"correlation of {source}")
+        k = sources.index(source)
+        rho[k] = r
+        np.fill_diagonal(rho[k], 1.0)
+    cov = as_covariance(np.einsum("ik,kij,jk->ij", err, rho, err), len(y))
+    a = np.linalg.solve(cov, np.ones(len(y)))
+    w = a / a.sum()
+    value = float(w @ y)
+    var = 1.0 / a.sum()
+    r = y - value
+    intrinsic = var / np.diag(cov)
+    return CorrelationSetting(names=names, value=value, error=float(np.sqrt(var)), weights=w,
+                              chi2=float(r @ np.linalg.solve(cov, r)), intrinsic=intrinsic,
+                              correlations=float(1.0 - intrinsic.sum()))

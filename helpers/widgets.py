@@ -163,10 +163,11 @@ class SliderPanel(widgets.VBox):
             self.view.setup(self._fig, self._scene)
         text = self.view.show(self._scene, numbers)
         fig, canvas = self._fig, self._fig.canvas
-        if self._background is None:
+        if self._background is None or self._scene.dirty:
             canvas.draw()                                # layout + background, live parts skipped
             fig.set_layout_engine("none")                # keep that layout from now on
             self._background = canvas.copy_from_bbox(fig.bbox)
+            self._scene.dirty = False
         else:
             canvas.restore_region(self._background)
         for artist in self._scene.moving:

@@ -20,11 +20,12 @@ from ..normalisation import (
     course_problem,
     scan_norm,
 )
+from ..plotting import PanelView, interval_row, set_interval
 from ..validation import InputError
 
 __all__ = ["METHODS", "course_problem", "plot_ellipses", "plot_estimates",
            "draw_ellipses", "draw_mean_difference", "draw_valley", "draw_estimates",
-           "draw_norm_scan", "draw_input_scans", "draw_panel", "draw_chi2_curves",
+           "draw_norm_scan", "draw_input_scans", "Panel", "draw_panel", "draw_chi2_curves",
            "draw_toy_bias"]
 
 METHODS = {
@@ -269,17 +270,76 @@ def draw_input_scans(fig, stat_rels=None, y2s=None) -> None:
     ax2.legend(loc="upper left", fontsize=8)
 
 
-def draw_panel(fig, norm_rel: float = 0.10, stat_rel: float = 0.02, y2: float = 8.5) -> str:
-    """Slider view: ellipses (measured-value covariance) and every estimate."""
-    problem = course_problem(norm_rel, stat_rel, y2)
-    ax1, ax2 = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.4]})
-    plot_ellipses(ax1, problem)
-    table = plot_estimates(ax2, problem)
-    cov_fit = table.loc[COVARIANCE_MEASURED]
-    nuis = table.loc[N_ON_PREDICTION]
-    return (f"covariance from measured values: {cov_fit['value']:.2f} ± {cov_fit['error']:.2f}; "
-            f"N on prediction: {nuis['value']:.2f} "
-            f"(-{nuis['value'] - nuis['lower']:.2f} / +{nuis['upper'] - nuis['value']:.2f})")
+class Panel(PanelView):
+    """Slider view: the ellipses of the covariance from the measured values (left) and
+    every estimator with its 68 % interval (right), all from
+    :meth:`~helpers.normalisation.NormalisationProblem.closed_forms` (exact; the tests
+    check them against Minuit's fits)."""
+
+    figsize = (10, 4.2)
+    ROWS = (COVARIANCE_MEASURED, N_ON_DATA, N_ON_PREDICTION, COVARIANCE_RELATIVE, WEIGHTED_MEAN)
+
+    def compute(self, norm_rel: float = 0.10, stat_rel: float = 0.02, y2: float = 8.5) -> dict:
+        problem = course_problem(norm_rel, stat_rel, y2)
+        V = problem.covariance_measured()
+        mu, c_touch = problem.touching_point(cov=V)
+        return {"y": problem.values, "mu": mu, "c_touch": c_touch,
+                "ellipses": [problem.ellipse(c, cov=V) for c in (1.0, 2.0)],
+                "touching": problem.ellipse(c_touch, cov=V) if c_touch > 1e-9 else None,
+                "estimates": {e.method: e for e in problem.closed_forms()}}
+
+    def setup(self, fig, scene) -> None:
+        ax1, ax2 = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.4]})
+        scene.ax1, scene.ax2 = ax1, ax2
+        scene.ellipses = [scene.live(ax1.plot([], [], color="C0", ls=ls)[0]) for ls in ("-", "--")]
+        (scene.touching,) = scene.live(ax1.plot([], [], color="C3", lw=1, ls=":"))
+        ax1.plot([-1e3, 1e3], [-1e3, 1e3], color="k", lw=1)
+        (scene.point,) = scene.live(ax1.plot([], [], "o", color="k"))
+        (scene.star,) = scene.live(ax1.plot([], [], "*", color="C3", ms=12))
+        ax1.set_aspect("equal")
+        ax1.set_xlabel(r"$y_1'$")
+        ax1.set_ylabel(r"$y_2'$")
+        scene.rows = [interval_row(ax2, *METHODS[label], scene=scene) for label in self.ROWS]
+        scene.inputs = [(scene.live(ax2.axvline(0, color="0.6", lw=1, ls="--")),
+                         scene.live(ax2.annotate(f"$y_{k + 1}$", (0, 0.6), ha="center", color="0.4")))
+                        for k in range(2)]
+        ax2.set_yticks(-np.arange(len(self.ROWS)), self.ROWS)
+        ax2.set_ylim(-len(self.ROWS) + 0.4, 0.9)
+        ax2.set_xlabel("combined value")
+        ax2.grid(axis="y", visible=False)
+
+    def show(self, scene, d: dict) -> str:
+        y, mu = d["y"], d["mu"]
+        for line, pts in zip(scene.ellipses, d["ellipses"]):
+            line.set_data(pts[:, 0], pts[:, 1])
+        if d["touching"] is None:
+            scene.touching.set_data([], [])
+        else:
+            scene.touching.set_data(d["touching"][:, 0], d["touching"][:, 1])
+        scene.point.set_data([y[0]], [y[1]])
+        scene.star.set_data([mu], [mu])
+        lo, hi = np.floor(min(y.min(), mu)) - 2.0, np.ceil(max(y.max(), mu)) + 2.0
+        scene.set_limits(scene.ax1, (lo, hi), (lo, hi))
+        est = d["estimates"]
+        finite = [v for e in est.values() for v in (e.lower, e.upper) if np.isfinite(v)]
+        xlo = np.floor(min(min(finite), y.min()) - 0.3)
+        xhi = np.ceil(max(max(finite), y.max()) + 0.3)
+        scene.set_limits(scene.ax2, (xlo, xhi))
+        for i, (row, label) in enumerate(zip(scene.rows, self.ROWS)):
+            e = est[label]
+            set_interval(row, -i, e.value, e.lower, e.upper, span=(xlo, xhi))
+        for (line, note), yk in zip(scene.inputs, y):
+            line.set_xdata([yk, yk])
+            note.xy = note.xyann = (yk, 0.6)
+        cov_fit, nuis = est[COVARIANCE_MEASURED], est[N_ON_PREDICTION]
+        return (f"covariance from measured values: {cov_fit.value:.2f} ± {cov_fit.error:.2f}; "
+                f"N on prediction: {nuis.value:.2f} "
+                f"(-{nuis.value - nuis.lower:.2f} / +{nuis.upper - nuis.value:.2f})")
+
+
+draw_panel = Panel().draw
+"""``draw_panel(fig, norm_rel=0.10, stat_rel=0.02, y2=8.5)``: :class:`Panel` drawn into
+``fig``; returns its one-line summary."""
 
 
 def draw_chi2_curves(fig, problem: NormalisationProblem | None = None) -> None:

@@ -24,10 +24,11 @@ from ..propagation import (
     summarize,
     y_a,
 )
+from ..plotting import PanelView
 from ..validation import as_correlation, as_number, as_vector
 
 __all__ = ["PANEL_SIZE", "plot_band", "plot_mc_vs_linear", "draw_band", "draw_mc_vs_linear",
-           "draw_b2_running", "draw_lny", "draw_panel", "draw_sigma_b"]
+           "draw_b2_running", "draw_lny", "Panel", "draw_panel", "draw_sigma_b"]
 
 PANEL_SIZE = 20_000
 """Monte Carlo samples per slider update (seeded with :data:`helpers.SEED`): fast enough to drag."""
@@ -185,32 +186,116 @@ def draw_lny(fig, x=-2.0, size=10**6, seed=SEED) -> None:
     ax2.legend(loc="upper left", fontsize=7)
 
 
-def draw_panel(fig, rho=RHO, sigma1=A_ERRORS[0], sigma2=A_ERRORS[1], x=1.0) -> str:
-    """Slider view: the band for (rho, sigma1, sigma2) and, at ``x``, the MC histogram of y(x)
-    (:data:`PANEL_SIZE` seeded samples) against the linear Gaussian.
+class Panel(PanelView):
+    """Slider view: the band for (rho, sigma1, sigma2) with ``x`` marked (left) and, at
+    ``x``, the Monte Carlo histogram of y(x) (:data:`PANEL_SIZE` seeded samples) in units
+    of the linear sigma_y around the nominal y, against the standard Gaussian (right):
+    "follows the Gaussian" then always means the same curve on the same axes.
 
     |rho| = 1 is legal: the inputs lie on a line, the covariance is singular but positive
     semi-definite, and sampling and propagation both work (sigma_y vanishes where the line
-    is parallel to the contours of y, e.g. x = 2 for rho = -1, sigma1 = 2 sigma2).
+    is parallel to the contours of y, e.g. x = 2 for rho = -1, sigma1 = 2 sigma2; the
+    right panel then says so instead of dividing by zero).
     Raises InputError for |rho| > 1, negative errors, NaN.
     """
-    r = as_correlation(rho, "rho")
-    s1 = as_number(sigma1, "sigma1", non_negative=True)
-    s2 = as_number(sigma2, "sigma2", non_negative=True)
-    xx = as_number(x, "x")
-    a = sample_gaussian(A_NOMINAL, cov_a(r, s1, s2), PANEL_SIZE, SEED)
-    ys = y_a(xx, a)
-    y0 = float(y_a(xx, A_NOMINAL))
-    sig = sigma_y_formula(xx, r, s1, s2)
-    summ = summarize(ys)
-    ax1, ax2 = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.2, 1]})
-    plot_band(ax1, np.linspace(-3.0, 3.0, 301), r, s1, s2, mark_x=xx)
-    ax1.legend(loc="upper left", fontsize=7)
-    plot_mc_vs_linear(ax2, ys, y0, sig, label=f"$y({xx:.2f})$", bins=60)
-    ax2.legend(loc="upper left", fontsize=7)
-    return (f"x = {xx:.2f}: y = {y0:.3f} ± {sig:.3f} (linear, rho = {r:.2f}); "
-            f"Monte Carlo ({PANEL_SIZE} samples): mean {summ.mean:.3f} ± {summ.mean_error:.3f}, "
-            f"std {summ.std:.3f} ± {summ.std_error:.3f}")
+
+    figsize = (10, 4)
+    XS = np.linspace(-3.0, 3.0, 301)
+    EDGES = np.linspace(-4.5, 4.5, 61)
+
+    def __init__(self):
+        self._draws = {}
+
+    def _samples(self, r: float, s1: float, s2: float) -> np.ndarray:
+        """The seeded inputs for one (rho, sigma1, sigma2), kept for the last few settings:
+        moving only ``x`` does not draw again."""
+        key = (r, s1, s2)
+        if key not in self._draws:
+            if len(self._draws) >= 4:
+                self._draws.pop(next(iter(self._draws)))
+            self._draws[key] = sample_gaussian(A_NOMINAL, cov_a(r, s1, s2), PANEL_SIZE, SEED)
+        return self._draws[key]
+
+    def compute(self, rho=RHO, sigma1=A_ERRORS[0], sigma2=A_ERRORS[1], x=1.0) -> dict:
+        r = as_correlation(rho, "rho")
+        s1 = as_number(sigma1, "sigma1", non_negative=True)
+        s2 = as_number(sigma2, "sigma2", non_negative=True)
+        xx = as_number(x, "x")
+        ys = y_a(xx, self._samples(r, s1, s2))
+        y0 = float(y_a(xx, A_NOMINAL))
+        sig = float(sigma_y_formula(xx, r, s1, s2))
+        out = {"rho": r, "x": xx, "y0": y0, "sigma": sig, "summary": summarize(ys),
+               "band": sigma_y_formula(self.XS, r, s1, s2),
+               "band0": sigma_y_formula(self.XS, 0.0, s1, s2), "hist": None}
+        if not _degenerate(sig, y0):
+            counts, _ = np.histogram((ys - y0) / sig, bins=self.EDGES)
+            out["hist"] = counts / (ys.size * np.diff(self.EDGES))
+        return out
+
+    def setup(self, fig, scene) -> None:
+        ax1, ax2 = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.2, 1]})
+        scene.ax1 = ax1
+        y = y_a(self.XS, A_NOMINAL)
+        scene.y = y
+        scene.fills, scene.edges = [], []
+        for color, ls in ((_UNCORR, "--"), (_CORR, "-")):
+            scene.fills.append(scene.live(ax1.fill_between(self.XS, y, y, color=color, alpha=0.25, lw=0)))
+            up = scene.live(ax1.plot(self.XS, y, color=color, lw=1, ls=ls, label=" ")[0])
+            low = scene.live(ax1.plot(self.XS, y, color=color, lw=1, ls=ls)[0])
+            scene.edges.append((up, low))
+        ax1.plot(self.XS, y, color="k", lw=1.2, label=r"$y = 1 + a_1x + a_2x^2$")
+        scene.mark = scene.live(ax1.axvline(0.0, color="0.4", lw=0.8, ls=":"))
+        ax1.set_xlabel("$x$")
+        ax1.set_ylabel("$y$")
+        ax1.set_xlim(self.XS[0], self.XS[-1])
+        scene.legend1 = scene.live(ax1.legend(loc="upper left", fontsize=7))
+        scene.hist = scene.live(ax2.stairs(np.zeros(len(self.EDGES) - 1), self.EDGES, fill=True,
+                                           color=_MC, alpha=0.7, label=f"Monte Carlo ({PANEL_SIZE:,} samples)"))
+        g = np.linspace(self.EDGES[0], self.EDGES[-1], 400)
+        ax2.plot(g, stats.norm.pdf(g), color=_CORR, label="linear: standard Gaussian")
+        scene.flat = scene.live(ax2.text(0.5, 0.5, "", transform=ax2.transAxes, ha="center",
+                                         va="center", fontsize=9,
+                                         bbox=dict(facecolor="white", edgecolor="0.6")))
+        ax2.set_xlim(self.EDGES[0], self.EDGES[-1])
+        ax2.set_ylim(0, 0.55)
+        ax2.set_ylabel("density")
+        ax2.set_xlabel(r"$(y - \hat y)\,/\,\sigma_y$ at the marked $x$ (linear $\hat y$, $\sigma_y$)")
+        scene.at = scene.live(ax2.text(0.98, 0.97, "", transform=ax2.transAxes, ha="right",
+                                       va="top", fontsize=8))
+        ax2.legend(loc="upper left", fontsize=7)
+
+    def show(self, scene, d: dict) -> str:
+        y = scene.y
+        tops = []
+        for fill, (up, low), sig, r in zip(scene.fills, scene.edges, (d["band0"], d["band"]),
+                                           (0.0, d["rho"])):
+            fill.set_data(self.XS, y - sig, y + sig)
+            up.set_ydata(y + sig)
+            low.set_ydata(y - sig)
+            tops.append((np.min(y - sig), np.max(y + sig)))
+        for text, r in zip(scene.legend1.get_texts(), (0.0, d["rho"])):
+            text.set_text(rf"$\pm\sigma_y$, $\rho = {r:.2g}$")
+        lo = 5.0 * np.floor(min(t[0] for t in tops) / 5.0)
+        hi = 5.0 * np.ceil(max(t[1] for t in tops) / 5.0)
+        scene.set_limits(scene.ax1, ylim=(lo, hi))
+        scene.mark.set_xdata([d["x"], d["x"]])
+        xx, y0, sig = d["x"], d["y0"], d["sigma"]
+        if d["hist"] is None:
+            scene.hist.set_data(np.zeros(len(self.EDGES) - 1), self.EDGES)
+            scene.flat.set_text(f"σ_y = 0 at x = {xx:.2f}:\nevery sample gives y = {y0:.4g},\nno histogram to draw")
+        else:
+            scene.hist.set_data(d["hist"], self.EDGES)
+            scene.flat.set_text("")
+        scene.at.set_text(f"x = {xx:.2f}\nŷ = {y0:.3g}\nσ_y = {sig:.3g}")
+        summ = d["summary"]
+        return (f"x = {xx:.2f}: y = {y0:.3f} ± {sig:.3f} (linear, rho = {d['rho']:.2f}); "
+                f"Monte Carlo ({PANEL_SIZE} samples): mean {summ.mean:.3f} ± {summ.mean_error:.3f}, "
+                f"std {summ.std:.3f} ± {summ.std_error:.3f}")
+
+
+draw_panel = Panel().draw
+"""``draw_panel(fig, rho=-0.8, sigma1=0.2, sigma2=0.1, x=1.0)``: :class:`Panel` drawn
+into ``fig``; returns its one-line summary."""
 
 
 def draw_sigma_b(fig, lo=0.0, hi=5.0, size=10**6, seed=SEED, xs=None) -> None:

@@ -12,11 +12,13 @@ from functools import lru_cache
 import numpy as np
 
 from ..combination import Combination
-from ..ttbar import SCAN_SOURCES, groups, information_scan, lhc_combination, stability_scan
+from ..plotting import PanelView, interval_row, set_interval
+from ..ttbar import (SCAN_SOURCES, CorrelationSetting, correlation_setting, groups,
+                     information_scan, lhc_combination, stability_scan)
 from ..validation import InputError, as_correlation
 
 __all__ = ["slider_key", "SLIDER_SOURCES", "draw_contributions", "draw_stability_scan",
-           "draw_weight_scan", "draw_stability_panel"]
+           "draw_weight_scan", "StabilityPanel", "draw_stability_panel"]
 
 COLOURS = {"ATLAS": "C0", "CMS": "C1", "combination": "k"}
 
@@ -139,7 +141,7 @@ def draw_weight_scan(fig, sources=SCAN_SOURCES, comb: Combination | None = None)
     ax1.legend(loc="best", ncols=2)
 
 
-def draw_stability_panel(fig, **correlations) -> str:
+class StabilityPanel(PanelView):
     """Slider view: the combination with other correlations for some sources.
 
     Keywords are :func:`slider_key` names of sources (those of :data:`SLIDER_SOURCES`,
@@ -148,49 +150,73 @@ def draw_stability_panel(fig, **correlations) -> str:
     nominal and the modified combination with their errors; middle: the BLUE
     weights, nominal and modified; right: the intrinsic information weights of the
     measurements and of the correlations (Valassi and Chierici 2014), nominal and
-    modified. Returns a one-line summary.
+    modified. The numbers come from :func:`helpers.ttbar.correlation_setting`.
     """
-    nominal = _nominal()
-    keys = {slider_key(s): s for s in nominal.sources}
-    unknown = [k for k in correlations if k not in keys]
-    if unknown:
-        raise InputError(f"unknown source keyword(s) {unknown}; use one of {sorted(keys)}")
-    comb = nominal
-    for k, rho in correlations.items():
-        comb = comb.with_correlation(keys[k], as_correlation(rho, f"correlation of {keys[k]}"))
-    ax1, ax2, ax3 = fig.subplots(1, 3, width_ratios=[1.6, 1, 1.2])
-    rows = [(m, nominal.values[m], nominal.total_errors[m], COLOURS[m]) for m in nominal.names]
-    rows += [("nominal combination", nominal.value, nominal.error, "0.5"),
-             ("this setting", comb.value, comb.error, "k")]
-    for i, (label, v, e, c) in enumerate(rows):
-        ax1.errorbar(v, -i, xerr=e, fmt="o", color=c, capsize=3)
-    ax1.set_yticks(-np.arange(len(rows)), [r[0] for r in rows])
-    ax1.set_xlabel(r"$\sigma_{t\bar t}$ [pb]")
-    ax1.set_xlim(215, 265)
-    ax1.grid(axis="y", visible=False)
-    x = np.arange(nominal.n)
-    ax2.bar(x - 0.2, nominal.weights.to_numpy(), width=0.4, color="0.6", label="nominal")
-    ax2.bar(x + 0.2, comb.weights.to_numpy(), width=0.4,
-            color=[COLOURS[m] for m in comb.names], label="this setting")
-    ax2.set_xticks(x, comb.names)
-    ax2.axhline(0, color="k", lw=0.8)
-    ax2.set_ylim(-0.2, 1.2)
-    ax2.set_ylabel("BLUE weight")
-    ax2.legend(loc="upper right")
-    iw0 = nominal.information_weights()["intrinsic"]
-    iw = comb.information_weights()["intrinsic"]
-    xi = np.arange(len(iw))
-    ax3.bar(xi - 0.2, iw0.to_numpy(), width=0.4, color="0.6")
-    ax3.bar(xi + 0.2, iw.to_numpy(), width=0.4,
-            color=[COLOURS.get(m, "C2") for m in iw.index])
-    ax3.set_xticks(xi, [*comb.names, "correl."])
-    ax3.axhline(0, color="k", lw=0.8)
-    ax3.set_ylim(-0.6, 1.2)
-    ax3.set_ylabel("intrinsic information weight")
-    w = comb.weights
-    settings = ", ".join(f"{keys[k]} {float(r):.2f}" for k, r in correlations.items())
-    note = " Negative weight!" if comb.has_negative_weights else ""
-    return (f"σ = {comb.value:.1f} ± {comb.error:.2f} pb (nominal {nominal.value:.1f} ± "
-            f"{nominal.error:.2f}), weights {w.iloc[0]:.3f} / {w.iloc[1]:.3f}, "
-            f"chi2 = {comb.chi2:.3f}" + (f"; correlations: {settings}" if settings else "")
-            + f".{note}")
+
+    figsize = (11, 3.8)
+
+    def compute(self, **correlations) -> tuple[dict, CorrelationSetting]:
+        nominal = _nominal()
+        keys = {slider_key(s): s for s in nominal.sources}
+        unknown = [k for k in correlations if k not in keys]
+        if unknown:
+            raise InputError(f"unknown source keyword(s) {unknown}; use one of {sorted(keys)}")
+        chosen = {keys[k]: as_correlation(r, f"correlation of {keys[k]}")
+                  for k, r in correlations.items()}
+        return chosen, correlation_setting(chosen)
+
+    def setup(self, fig, scene) -> None:
+        nominal = _nominal()
+        names = list(nominal.names)
+        ax1, ax2, ax3 = fig.subplots(1, 3, width_ratios=[1.6, 1, 1.2])
+        rows = [(m, nominal.values[m], nominal.total_errors[m], COLOURS[m]) for m in names]
+        rows += [("nominal combination", nominal.value, nominal.error, "0.5")]
+        for i, (label, v, e, c) in enumerate(rows):
+            set_interval(interval_row(ax1, c), -i, v, v - e, v + e)
+        scene.row = interval_row(ax1, "k", scene=scene)
+        scene.row_y = -len(rows)
+        ax1.set_yticks(-np.arange(len(rows) + 1), [r[0] for r in rows] + ["this setting"])
+        ax1.set_ylim(-len(rows) - 0.5, 0.5)
+        ax1.set_xlabel(r"$\sigma_{t\bar t}$ [pb]")
+        ax1.set_xlim(215, 265)
+        ax1.grid(axis="y", visible=False)
+        x = np.arange(len(names))
+        ax2.bar(x - 0.2, nominal.weights.to_numpy(), width=0.4, color="0.6", label="nominal")
+        scene.weights = scene.live(ax2.bar(x + 0.2, np.zeros(len(names)), width=0.4,
+                                           color=[COLOURS[m] for m in names], label="this setting"))
+        ax2.set_xticks(x, names)
+        ax2.axhline(0, color="k", lw=0.8)
+        ax2.set_xlim(-0.6, len(names) - 0.4)
+        ax2.set_ylim(-0.2, 1.2)
+        ax2.set_ylabel("BLUE weight")
+        ax2.legend(loc="upper right")
+        iw0 = nominal.information_weights()["intrinsic"]
+        xi = np.arange(len(iw0))
+        ax3.bar(xi - 0.2, iw0.to_numpy(), width=0.4, color="0.6")
+        scene.info = scene.live(ax3.bar(xi + 0.2, np.zeros(len(iw0)), width=0.4,
+                                        color=[COLOURS.get(m, "C2") for m in iw0.index]))
+        ax3.set_xticks(xi, [*names, "correl."])
+        ax3.axhline(0, color="k", lw=0.8)
+        ax3.set_xlim(-0.6, len(iw0) - 0.4)
+        ax3.set_ylim(-0.6, 1.2)
+        ax3.set_ylabel("intrinsic information weight")
+
+    def show(self, scene, numbers) -> str:
+        chosen, s = numbers
+        nominal = _nominal()
+        set_interval(scene.row, scene.row_y, s.value, s.value - s.error, s.value + s.error)
+        for bar, w in zip(scene.weights, s.weights):
+            bar.set_height(w)
+        for bar, w in zip(scene.info, [*s.intrinsic, s.correlations]):
+            bar.set_height(w)
+        settings = ", ".join(f"{k} {float(r):.2f}" for k, r in chosen.items())
+        note = " Negative weight!" if s.has_negative_weights else ""
+        return (f"σ = {s.value:.1f} ± {s.error:.2f} pb (nominal {nominal.value:.1f} ± "
+                f"{nominal.error:.2f}), weights {s.weights[0]:.3f} / {s.weights[1]:.3f}, "
+                f"chi2 = {s.chi2:.3f}" + (f"; correlations: {settings}" if settings else "")
+                + f".{note}")
+
+
+draw_stability_panel = StabilityPanel().draw
+"""``draw_stability_panel(fig, **correlations)``: :class:`StabilityPanel` drawn into
+``fig``; returns its one-line summary."""
