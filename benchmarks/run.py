@@ -17,9 +17,11 @@ Rows, each with its target from issue 12 where it has one:
   (``tests/test_browser.py``); "whole" is a separate run of ``python -m pytest`` with
   ``--whole``, otherwise the sum of the parts;
 * for every slider of every chapter (panels from :func:`helpers.authoring.panels.all_panels`):
-  the median time of the draw computation (``panel._draw`` into a fresh figure, no PNG
-  encoding; target < 5 ms) and of the full redraw (``panel.update``; target < 100 ms) over
-  positions across the slider's range, ends included, the other sliders at their start values;
+  the median time of the computation (``panel.view.compute``: the numbers of a position,
+  no drawing; target < 5 ms) and of the full update as the slider's callback runs it
+  (``panel.update``: compute, move the live artists, blit them onto the background, encode
+  the PNG; target < 100 ms) over positions across the slider's range, ends included, the
+  other sliders at their start values, visited in order as a drag would;
 * the di-muon fit against the seed's approach (functions of ``benchmarks/bench_dimuon.py``,
   1e4 and 1e5 events).
 
@@ -145,14 +147,17 @@ def bench_sliders(n_positions: int, repeats: int) -> None:
             for pos in slider_positions(widget, n_positions):
                 vals = {**start, key: pos}
                 for _ in range(repeats):
-                    fig = plt.figure(figsize=panel._figsize)
                     t0 = time.perf_counter()
                     try:
-                        panel._draw(fig, **vals)
+                        if panel.view is not None:      # the numbers only
+                            panel.view.compute(**vals)
+                        else:                           # a plain drawing function
+                            fig = plt.figure(figsize=panel._figsize)
+                            panel._draw(fig, **vals)
+                            plt.close(fig)
                     except InputError:
                         pass
                     draw_t.append(time.perf_counter() - t0)
-                    plt.close(fig)
                     t, _ = timed(lambda: panel.update(**vals))
                     update_t.append(t)
             panel.update(**start)

@@ -576,3 +576,24 @@ def test_panel_computation_is_fast():
         P.summarize(P.y_a(x, a))
         P.sigma_y_formula(np.linspace(-3, 3, 301), rho)
     assert (time.perf_counter() - t) / 6 < 0.1
+
+
+# ---------------------------------------------------------------- the slider panel's numbers
+@pytest.mark.parametrize("rho, s1, s2", [(-0.8, 0.2, 0.1), (1.0, 0.5, 0.0), (-1.0, 0.2, 0.1),
+                                         (0.0, 0.0, 0.0), (0.35, 0.01, 0.5)])
+def test_panel_samples_are_sample_gaussian(rho, s1, s2):
+    """The panel reuses one draw of standard normals with the closed-form 2x2 factor: the
+    same inputs as sample_gaussian with the same seed, to rounding."""
+    from helpers import SEED
+    from helpers.figures.propagation import PANEL_SIZE, Panel
+    a = Panel()._samples(rho, s1, s2)
+    b = P.sample_gaussian(P.A_NOMINAL, P.cov_a(rho, s1, s2), PANEL_SIZE, SEED)
+    np.testing.assert_allclose(a, b, rtol=0, atol=1e-14)
+
+
+def test_mean_std_is_summarize():
+    x = P.sample_gaussian([1.0, 2.0], [[1.0, 0.3], [0.3, 2.0]], 5000, 7)[1]
+    s = P.summarize(x)
+    assert P.mean_std(x) == (s.mean, s.mean_error, s.std, s.std_error)
+    with pytest.raises(InputError):
+        P.mean_std([1.0, np.nan])

@@ -876,3 +876,29 @@ def test_glued_value_is_not_double_rounded(comb):
     _says("The combined cross section is **{glue:text}`t_value:.2f`")
     stored = glue_values(_notebook())["t_value"]
     assert format(stored, ".2f") == format(comb.value, ".2f") == "241.46"
+
+
+# ---------------------------------------------------------------- the slider panel's numbers
+@pytest.mark.parametrize("settings", [{}, {"Vdm": 0.0}, {"Vdm": 0.3, "STop": 0.0},
+                                      {"Vdm": 1.0, "MC+PS": 1.0, "STop": 0.0, "Scale": 0.0},
+                                      {"Stat": 0.9, "Lumi": 1.0, "PDF": -0.5}])
+def test_correlation_setting_is_the_combination(settings):
+    """correlation_setting (closed form in numpy, for the slider) against Combination."""
+    s = ttbar.correlation_setting(settings)
+    comb = ttbar.lhc_combination()
+    for source, rho in settings.items():
+        comb = comb.with_correlation(source, rho)
+    iw = comb.information_weights()
+    assert s.value == pytest.approx(comb.value, rel=1e-13)
+    assert s.error == pytest.approx(comb.error, rel=1e-12)
+    np.testing.assert_allclose(s.weights, comb.weights.to_numpy(), rtol=1e-12)
+    assert s.chi2 == pytest.approx(comb.chi2, rel=1e-10, abs=1e-14)
+    np.testing.assert_allclose([*s.intrinsic, s.correlations], iw["intrinsic"].to_numpy(), rtol=1e-11)
+    assert s.has_negative_weights == comb.has_negative_weights
+
+
+def test_correlation_setting_refuses():
+    with pytest.raises(InputError, match="unknown source"):
+        ttbar.correlation_setting({"vdm": 0.5})
+    with pytest.raises(InputError):
+        ttbar.correlation_setting({"Vdm": 1.5})

@@ -482,3 +482,35 @@ def test_frames_are_labelled(comb):
     g = comb.grouped(wmass.GROUPS)
     assert list(g.index) == ["statistical", "experimental systematic", "theory", "accelerator", "total"]
     assert isinstance(g, pd.DataFrame)
+
+
+# ---------------------------------------------------------------- the slider panels' numbers
+@pytest.mark.parametrize("rho", [-1.0, -0.35, 0.0, 0.5, 1.0])
+@pytest.mark.parametrize("theory", [0.0, 16.9, 47.0, 150.0])
+def test_two_channels_is_the_combination(rho, theory):
+    """two_channels (closed form, for the first slider panel) against Combination."""
+    s = wmass.two_channels(rho, theory)
+    comb = wmass.lep_combination(rho, theory)
+    assert s.value == pytest.approx(comb.value, rel=1e-14)
+    assert s.error == pytest.approx(comb.error, rel=1e-12)
+    np.testing.assert_allclose(s.weights, comb.weights.to_numpy(), rtol=1e-12, atol=1e-15)
+    assert s.correlation == pytest.approx(comb.correlation.iat[0, 1], rel=1e-13)
+    assert s.threshold == pytest.approx(zero_weight_correlation(comb), rel=1e-13)
+    assert s.chi2 == pytest.approx(comb.chi2, rel=1e-11)
+    mu = np.linspace(80300, 80600, 7)
+    np.testing.assert_allclose(s.chi2_curve(mu), comb.chi2_curve(mu), rtol=1e-11)
+
+
+@pytest.mark.parametrize("rho", [-0.99, -0.5, 0.0, 0.23, 0.703, 0.99])
+def test_overall_setting_is_the_combination(rho):
+    s = wmass.overall_setting(rho)
+    comb = wmass.total_correlation_combination(rho)
+    assert s.value == pytest.approx(comb.value, rel=1e-14)
+    assert s.error == pytest.approx(comb.error, rel=1e-11)
+    np.testing.assert_allclose(s.weights, comb.weights.to_numpy(), rtol=1e-11)
+
+
+@pytest.mark.parametrize("rho", [-1.0, 1.0, 1.5])
+def test_overall_setting_refuses_singular_and_impossible(rho):
+    with pytest.raises(InputError):
+        wmass.overall_setting(rho)

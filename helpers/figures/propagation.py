@@ -16,6 +16,7 @@ from ..propagation import (
     cov_a,
     lny_distribution,
     lny_samples,
+    mean_std,
     running_moments,
     running_quantiles,
     sample_gaussian,
@@ -204,17 +205,19 @@ class Panel(PanelView):
     EDGES = np.linspace(-4.5, 4.5, 61)
 
     def __init__(self):
-        self._draws = {}
+        self._z = None
 
     def _samples(self, r: float, s1: float, s2: float) -> np.ndarray:
-        """The seeded inputs for one (rho, sigma1, sigma2), kept for the last few settings:
-        moving only ``x`` does not draw again."""
-        key = (r, s1, s2)
-        if key not in self._draws:
-            if len(self._draws) >= 4:
-                self._draws.pop(next(iter(self._draws)))
-            self._draws[key] = sample_gaussian(A_NOMINAL, cov_a(r, s1, s2), PANEL_SIZE, SEED)
-        return self._draws[key]
+        """The seeded inputs ``a = a0 + L z`` for one (rho, sigma1, sigma2): the standard
+        normals ``z`` are drawn once (the same as :func:`sample_gaussian` draws with
+        :data:`helpers.SEED`) and ``L`` is the 2x2 Cholesky factor in closed form, so a
+        slider move costs two multiplications instead of a new draw."""
+        if self._z is None:
+            self._z = np.random.default_rng(SEED).standard_normal((2, PANEL_SIZE))
+        z1, z2 = self._z
+        a1 = A_NOMINAL[0] + s1 * z1
+        a2 = A_NOMINAL[1] + s2 * (r * z1 + np.sqrt(max(1.0 - r * r, 0.0)) * z2)
+        return np.vstack([a1, a2])
 
     def compute(self, rho=RHO, sigma1=A_ERRORS[0], sigma2=A_ERRORS[1], x=1.0) -> dict:
         r = as_correlation(rho, "rho")
@@ -224,7 +227,7 @@ class Panel(PanelView):
         ys = y_a(xx, self._samples(r, s1, s2))
         y0 = float(y_a(xx, A_NOMINAL))
         sig = float(sigma_y_formula(xx, r, s1, s2))
-        out = {"rho": r, "x": xx, "y0": y0, "sigma": sig, "summary": summarize(ys),
+        out = {"rho": r, "x": xx, "y0": y0, "sigma": sig, "summary": mean_std(ys),
                "band": sigma_y_formula(self.XS, r, s1, s2),
                "band0": sigma_y_formula(self.XS, 0.0, s1, s2), "hist": None}
         if not _degenerate(sig, y0):
@@ -287,10 +290,10 @@ class Panel(PanelView):
             scene.hist.set_data(d["hist"], self.EDGES)
             scene.flat.set_text("")
         scene.at.set_text(f"x = {xx:.2f}\nŷ = {y0:.3g}\nσ_y = {sig:.3g}")
-        summ = d["summary"]
+        mean, mean_err, std, std_err = d["summary"]
         return (f"x = {xx:.2f}: y = {y0:.3f} ± {sig:.3f} (linear, rho = {d['rho']:.2f}); "
-                f"Monte Carlo ({PANEL_SIZE} samples): mean {summ.mean:.3f} ± {summ.mean_error:.3f}, "
-                f"std {summ.std:.3f} ± {summ.std_error:.3f}")
+                f"Monte Carlo ({PANEL_SIZE} samples): mean {mean:.3f} ± {mean_err:.3f}, "
+                f"std {std:.3f} ± {std_err:.3f}")
 
 
 draw_panel = Panel().draw

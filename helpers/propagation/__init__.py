@@ -41,7 +41,7 @@ Conventions
 
 Modules
 -------
-tools    propagate, sample_gaussian, monte_carlo, correlated_pair, summarize,
+tools    propagate, sample_gaussian, monte_carlo, correlated_pair, summarize, mean_std,
          running_moments, running_quantiles, cut_statistics (any problem)
 problem  the chapter's inputs and functions, tables of numbers, the seed's mistakes
 
