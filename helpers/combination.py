@@ -47,7 +47,7 @@ from scipy import stats
 
 from .validation import (
     InputError,
-    _as_float_array,
+    as_real_array,
     as_correlation,
     as_correlation_matrix,
     as_finite_array,
@@ -153,17 +153,6 @@ def _blue_arrays(y: np.ndarray, cov: np.ndarray) -> tuple[float, float, np.ndarr
     return value, float(np.ldexp(err, e // 2)), w
 
 
-def _real(values, name: str) -> np.ndarray:
-    """``values`` as a float array, refusing booleans, text (even numeric), complex numbers
-    and ragged nested lists (numpy would convert or drop them silently)."""
-    try:
-        return _as_float_array(values, name)
-    except InputError:
-        raise
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"{name} must be numbers (a matrix of equal-length rows), got {values!r}") from exc
-
-
 # --------------------------------------------------------------------------------------
 # labels
 # --------------------------------------------------------------------------------------
@@ -214,7 +203,7 @@ def _square_frame(frame: pd.DataFrame, names, labelled: bool, what: str) -> np.n
     else:
         rows = _match(frame.index, names, f"the rows of {what}")
         cols = _match(frame.columns, names, f"the columns of {what}")
-    arr = _real(frame.to_numpy(), what)
+    arr = as_real_array(frame.to_numpy(), what)
     return arr[np.ix_(rows, cols)]
 
 
@@ -250,7 +239,7 @@ def blue(values, covariance) -> tuple[float, float, Any]:
     """
     if isinstance(values, pd.DataFrame):
         raise InputError("values must be one-dimensional (a Series or a 1-d array), got a DataFrame")
-    y = as_vector(_real(values, "values"), "values", min_length=2)
+    y = as_vector(as_real_array(values, "values"), "values", min_length=2)
     n = len(y)
     if isinstance(covariance, pd.DataFrame):
         if isinstance(values, pd.Series):
@@ -260,7 +249,7 @@ def blue(values, covariance) -> tuple[float, float, Any]:
             names = _unique_labels(covariance.index, "rows of covariance")
             cov = _square_frame(covariance, names, True, "covariance")
     else:
-        cov = _real(covariance, "covariance")
+        cov = as_real_array(covariance, "covariance")
         names = list(values.index) if isinstance(values, pd.Series) else [f"m{i + 1}" for i in range(n)]
     if cov.ndim != 2 or cov.shape[0] != cov.shape[1]:
         raise InputError(f"covariance must be a square matrix, got shape {cov.shape}")
@@ -285,7 +274,7 @@ def _parse_values(values, names) -> tuple[np.ndarray, list | None]:
     """Return (values array, their labels or None)."""
     if isinstance(values, pd.DataFrame):
         raise InputError("values must be one-dimensional (a Series or a 1-d array), got a DataFrame")
-    y = as_vector(_real(values, "values"), "values", min_length=2)
+    y = as_vector(as_real_array(values, "values"), "values", min_length=2)
     labels = list(values.index) if isinstance(values, pd.Series) else None
     if names is not None:
         names = list(names) if not isinstance(names, str) else [names]
@@ -327,10 +316,10 @@ def _parse_errors(errors, n: int, names: list | None, sources):
             order = list(range(n))
         else:
             order = _match(rows, _unique_labels(names, "measurement names"), "the rows of errors")
-        arr = _real(errors.to_numpy(), "errors")[order]
+        arr = as_real_array(errors.to_numpy(), "errors")[order]
         source_names = cols
     else:
-        arr = _real(errors, "errors")
+        arr = as_real_array(errors, "errors")
         if arr.ndim == 0:
             raise InputError("errors must be an (n, k) array or a DataFrame, got a single number")
         if arr.ndim == 1:  # one source
@@ -369,7 +358,7 @@ def _parse_errors(errors, n: int, names: list | None, sources):
 
 def _correlation_matrix(r, names: list, labelled: bool, what: str) -> np.ndarray:
     """One source's correlation (scalar, array or labelled DataFrame) as an n x n array."""
-    r = _square_frame(r, names, labelled, what) if isinstance(r, pd.DataFrame) else _real(r, what)
+    r = _square_frame(r, names, labelled, what) if isinstance(r, pd.DataFrame) else as_real_array(r, what)
     return as_correlation_matrix(r, len(names), what)
 
 
@@ -394,7 +383,7 @@ def _parse_correlations(correlations, source_names: list, names: list, labelled:
                          f"got {correlations!r}")
     else:
         try:
-            arr = _real(correlations, "correlations")
+            arr = as_real_array(correlations, "correlations")
         except InputError:
             arr = None  # ragged (a sequence mixing scalars and matrices) or not numbers: per source
         if arr is not None and arr.ndim == 0:

@@ -11,6 +11,8 @@ import numpy as np
 
 __all__ = [
     "InputError",
+    "as_real_array",
+    "as_count",
     "as_finite_array",
     "as_number",
     "as_vector",
@@ -52,6 +54,31 @@ def _as_float_array(values, name: str) -> np.ndarray:
         return np.asarray(arr, dtype=float)
     except (TypeError, ValueError) as exc:
         raise InputError(f"{name} must be numbers, got {values!r}") from exc
+
+
+def as_real_array(values, name: str = "values") -> np.ndarray:
+    """``values`` as a float array of any shape, NaN and infinity allowed; booleans, text
+    (even numeric), complex numbers and ragged nested lists raise :class:`InputError`
+    (numpy would convert them or drop the imaginary part silently)."""
+    return _as_float_array(values, name)
+
+
+def as_count(value, name: str = "size", *, maximum: int | None = None) -> int:
+    """A positive integer. Integral floats (``1e6``) are accepted; 1.5, True, 0, -3, "3"
+    and NaN are refused, and so is anything above ``maximum``."""
+    if isinstance(value, (bool, np.bool_)):
+        raise InputError(f"{name} must be a positive integer, got {value!r}")
+    if isinstance(value, (int, np.integer)):
+        k = int(value)
+    elif isinstance(value, (float, np.floating)) and np.isfinite(value) and float(value).is_integer():
+        k = int(value)
+    else:
+        raise InputError(f"{name} must be a positive integer, got {value!r}")
+    if k < 1:
+        raise InputError(f"{name} must be a positive integer, got {value!r}")
+    if maximum is not None and k > maximum:
+        raise InputError(f"{name} = {k} is larger than the maximum {maximum}")
+    return k
 
 
 def as_finite_array(values, name: str = "values") -> np.ndarray:

@@ -597,3 +597,17 @@ def test_mean_std_is_summarize():
     assert P.mean_std(x) == (s.mean, s.mean_error, s.std, s.std_error)
     with pytest.raises(InputError):
         P.mean_std([1.0, np.nan])
+
+
+def test_valid_covariance_with_variances_1e35_and_1e_158_is_accepted():
+    """Found by the property tests: d_i d_j underflowed and the (2, 2) entry was called a
+    correlation of inf; definiteness is now judged on the correlation matrix."""
+    C = np.array([[8.41191679e34, -3.66826671e34, -2.81310347e-62],
+                  [-3.66826671e34, 3.37579671e34, 1.01566508e-154],
+                  [-2.81310347e-62, 1.01566508e-154, 1.78803361e-158]])
+    out = P.propagate(lambda x: x, np.zeros(3), C, jacobian=np.eye(3))
+    np.testing.assert_allclose(out[1], C, rtol=1e-12)
+    bad = C.copy()
+    bad[0, 1] = bad[1, 0] = -1.01 * np.sqrt(C[0, 0] * C[1, 1])
+    with pytest.raises(InputError, match="outside"):
+        P.propagate(lambda x: x, np.zeros(3), bad, jacobian=np.eye(3))

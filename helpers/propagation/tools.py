@@ -14,7 +14,7 @@ import pandas as pd
 from scipy import stats
 
 from .. import SEED
-from ..validation import InputError, _as_float_array, as_correlation, as_number, as_vector
+from ..validation import InputError, as_correlation, as_count, as_number, as_real_array, as_vector
 
 __all__ = [
     "propagate", "sample_gaussian", "monte_carlo", "correlated_pair",
@@ -30,17 +30,6 @@ MAX_SIZE = 10**8
 """Largest Monte Carlo sample accepted (memory guard)."""
 
 # ====================================================================== input checks
-def _real_array(values, name: str) -> np.ndarray:
-    """``values`` as a float array; booleans, text (even numeric), complex numbers and
-    ragged nested lists raise :class:`InputError` (numpy would convert or drop them)."""
-    try:
-        return _as_float_array(values, name)
-    except InputError:
-        raise
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"{name} must be numbers (an array of equal-length rows), got {values!r}") from exc
-
-
 def _power_of_two(arr: np.ndarray) -> int:
     """Exponent ``e`` such that ``arr / 2**e`` has its largest magnitude in [0.5, 1) (0 for zeros)."""
     m = float(np.max(np.abs(arr))) if arr.size else 0.0
@@ -57,20 +46,7 @@ def _scaled_back(x, e: int, what: str):
 
 
 def _as_size(size, name: str = "size") -> int:
-    """A positive integer. Integral floats (``1e6``) are accepted; 1.5, True, 0, -3 are refused."""
-    if isinstance(size, (bool, np.bool_)):
-        raise InputError(f"{name} must be a positive integer, got {size!r}")
-    if isinstance(size, (int, np.integer)):
-        n = int(size)
-    elif isinstance(size, (float, np.floating)) and np.isfinite(size) and float(size).is_integer():
-        n = int(size)
-    else:
-        raise InputError(f"{name} must be a positive integer, got {size!r}")
-    if n < 1:
-        raise InputError(f"{name} must be a positive integer, got {size!r}")
-    if n > MAX_SIZE:
-        raise InputError(f"{name} = {n} is larger than the maximum {MAX_SIZE}")
-    return n
+    return as_count(size, name, maximum=MAX_SIZE)
 
 
 def _as_rng(seed) -> np.random.Generator:
@@ -85,7 +61,7 @@ def _as_rng(seed) -> np.random.Generator:
 
 def _as_point(x, name: str = "x") -> tuple[np.ndarray, bool]:
     """The nominal input as a finite 1-d array, and whether it was given as a scalar."""
-    arr = _real_array(x, name)
+    arr = as_real_array(x, name)
     if arr.ndim > 1:
         raise InputError(f"{name} must be a number or a 1-d array, got shape {arr.shape}")
     return as_vector(arr, name), arr.ndim == 0
@@ -97,7 +73,7 @@ def _as_psd_covariance(cov, n: int, name: str = "cov") -> np.ndarray:
     A scalar is accepted as the variance of a single input (n = 1). Singular matrices
     (fully correlated inputs, zero errors) are legal; indefinite ones are not.
     """
-    arr = _real_array(cov, name)
+    arr = as_real_array(cov, name)
     if arr.ndim == 0:
         arr = arr.reshape(1, 1)
     if arr.ndim != 2 or arr.shape[0] != arr.shape[1]:
@@ -117,17 +93,22 @@ def _as_psd_covariance(cov, n: int, name: str = "cov") -> np.ndarray:
     e += e % 2
     arr_s = np.ldexp(arr, -e)  # exact; entries of order one, so outer products neither under- nor overflow
     d = np.diag(arr_s)
-    bound = np.sqrt(np.outer(d, d))
+    sd = np.sqrt(d)
+    bound = sd[:, None] * sd[None, :]      # not sqrt(outer(d, d)): d_i d_j may underflow
     over = np.abs(arr_s) > bound * (1 + 1e-9) + 1e-300
     if np.any(over):
         i, j = np.argwhere(over)[0]
         r = arr_s[i, j] / bound[i, j] if bound[i, j] > 0 else np.inf
         raise InputError(f"{name} is not positive semi-definite: it implies a correlation of "
                          f"{r:.3g} between inputs {i} and {j}, outside [-1, 1]")
-    eig = np.linalg.eigvalsh(arr_s)
-    if eig[0] < -1e-10 * max(eig[-1], 0.0):
-        raise InputError(f"{name} is not positive semi-definite (smallest eigenvalue "
-                         f"{float(np.ldexp(eig[0], e)):.3g}): "
+    # definiteness judged on the correlation matrix of the inputs with non-zero variance
+    # (scale-free: variances of 1e35 and 1e-158 side by side are no problem)
+    keep = sd > 0
+    corr = arr_s[np.ix_(keep, keep)] / bound[np.ix_(keep, keep)]
+    eig = np.linalg.eigvalsh(corr) if corr.size else np.zeros(1)
+    if eig[0] < -1e-10 * max(eig[-1], 1.0):
+        raise InputError(f"{name} is not positive semi-definite (smallest eigenvalue of the "
+                         f"correlation matrix {float(eig[0]):.3g}): "
                          "some combination of the inputs would have negative variance")
     return arr
 
@@ -157,7 +138,7 @@ def _psd_factor(cov: np.ndarray) -> np.ndarray:
 
 def _as_samples(samples, name: str = "samples", min_length: int = 2) -> np.ndarray:
     """Finite 1-d samples (drop undefined values yourself first, and report how many)."""
-    arr = _real_array(samples, name)
+    arr = as_real_array(samples, name)
     if arr.ndim != 1:
         raise InputError(f"{name} must be one-dimensional, got shape {arr.shape}")
     if arr.size < min_length:
@@ -294,7 +275,7 @@ def propagate(f, x, cov, jacobian=None):
                 raise InputError(f"jacobian failed at x = {x_call}: {type(exc).__name__}: {exc}") from exc
         else:
             J = jacobian
-        J = _real_array(J, "jacobian")
+        J = as_real_array(J, "jacobian")
         if (J.size != m * n or J.ndim > 2 or (J.ndim == 2 and J.shape != (m, n))
                 or (J.ndim == 1 and min(m, n) != 1)):
             raise InputError(f"jacobian must have shape ({m}, {n}) for {m} output(s) and "
