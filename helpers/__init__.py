@@ -5,14 +5,28 @@ notebooks in ``book/`` only call these functions, plot and explain.
 
 Modules
 -------
-validation     input checks and :class:`~helpers.validation.InputError`
-combination    BLUE / chi2 combination of correlated measurements
-normalisation  common normalisation uncertainties (Peelle's pertinent puzzle)
-plotting       the book's plotting style and shared figure helpers
-selfcheck      exercise self-checks that never print the answer
-widgets        slider panels that show a message instead of a traceback
-data           the measured inputs stored in ``book/data``
-authoring      execute notebooks / write the student edition (command line)
+validation          input checks and :class:`~helpers.validation.InputError`
+data                the measured inputs stored in ``book/data`` (checked, cached by file)
+combination         BLUE / chi2 combination of correlated measurements (labels aligned)
+wmass               chapter "Combining two W-mass measurements": its problem and claims
+normalisation       chapter "Normalisation uncertainties": every estimator, fits and
+                    closed forms (Peelle's pertinent puzzle)
+normalisation_toys  the chapter's seeded pseudo-experiments
+propagation         chapter "Error propagation": ``tools`` (linear and Monte Carlo
+                    propagation, summaries) and ``problem`` (the chapter's inputs)
+ttbar               chapter on the LHC ttbar cross-section combination (BLUE, 23 sources)
+dimuon              chapter "Fitting a mass peak": unbinned Crystal Ball + background fit
+montecarlo          small Monte Carlo tools of the first chapter
+text                rounding and glueing numbers into the prose
+plotting            the book's plotting style, interval rows, and :class:`PanelView`
+                    (a slider figure split into numbers, background and moving parts)
+widgets             slider panels that blit their moving parts and show a message
+                    instead of a traceback
+figures             one drawing module per chapter (no computations)
+exercises           per chapter, the self-check answers (no drawing code)
+selfcheck           ``check(key, value)`` that never prints the answer
+authoring           execute notebooks, write the JupyterLab editions and the live site
+                    (command line: ``python -m helpers.authoring``)
 """
 
 from .validation import InputError

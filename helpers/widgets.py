@@ -5,6 +5,13 @@ raises :class:`~helpers.validation.InputError` (an impossible setting, such as a
 singular covariance at an extreme slider position) the panel shows the short message
 in place of the figure instead of a traceback.
 
+Every chapter's panel is a :class:`~helpers.plotting.PanelView` (its bound ``draw`` is
+passed): the panel keeps one figure, renders its background once (layout frozen after
+that first render; again only when the view moves an axis limit) and on each slider move
+computes the numbers, moves the live artists and draws only those on top of the stored
+background (matplotlib's blitting on the Agg canvas), then encodes the PNG. A plain
+function ``draw(fig, **values)`` is still accepted and redrawn from scratch.
+
 On the static website the sliders cannot run Python: the page shows the figure stored
 for the initial slider values, with the one-line :data:`STORED_HINT` in place of the
 empty hint line of a live panel. Chapters therefore show a static figure teaching the

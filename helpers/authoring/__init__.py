@@ -21,7 +21,6 @@ kept), both with every glued number and citation written out, so that JupyterLab
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from .editions import (

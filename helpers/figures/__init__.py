@@ -1,5 +1,8 @@
-"""Figures of the chapters, one module per chapter.
+"""Figures of the chapters, one module per chapter (drawing only: the numbers come from
+the chapter's computation module).
 
-Each ``draw_*`` function fills a given matplotlib figure and is used twice: once for
-the static figure on the page and once by the chapter's :class:`~helpers.widgets.SliderPanel`.
+Each ``draw_*`` function fills a given matplotlib figure. A slider panel is a
+:class:`~helpers.plotting.PanelView`: its ``draw`` method makes the static figure on the
+page, and the chapter's :class:`~helpers.widgets.SliderPanel` uses the same view to draw
+the background once and move only the artists that depend on the sliders.
 """

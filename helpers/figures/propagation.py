@@ -22,7 +22,6 @@ from ..propagation import (
     sample_gaussian,
     sigma_y_b,
     sigma_y_formula,
-    summarize,
     y_a,
 )
 from ..plotting import PanelView

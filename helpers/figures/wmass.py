@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..combination import Combination, correlation_scan, zero_weight_correlation
+from ..combination import Combination, correlation_scan
 from ..plotting import PanelView
 from ..wmass import (COMMON, TwoChannels, error_peak, lep_combination, overall_error,
                      overall_setting, overall_weights, theory_scan, two_channels)

@@ -1,0 +1,303 @@
+"""Diagnostics and studies of the fit: profiles, toys and pulls, the seed script's
+fixed-step Hessian, numerical checks of the closed forms, goodness of fit."""
+
+from __future__ import annotations
+
+import math
+import sys
+
+import numpy as np
+import pandas as pd
+from iminuit import Minuit
+from scipy import stats
+
+from .. import SEED
+from ..validation import InputError, as_number
+
+from .model import (  # noqa: F401
+    PARAMETERS,
+    MASS_RANGE,
+    TRUTH,
+    MIN_EVENTS,
+    limits,
+    _as_params,
+    cb_integral,
+    simulate,
+    write_sample,
+)
+from .fitting import (  # noqa: F401
+    fit,
+    DimuonFit,
+)
+
+__all__ = [
+    "profile", "seed_hessian_errors", "toy_study", "pull_summary", "truth_compatibility", "finite_difference_scale", "seed_hessian_survey", "cb_integral_check", "SECOND_TOY_SEED", "minuit_numerical_errors", "second_difference_error", "gof_pvalue_bounds",
+]
+
+
+# ============================================================================ diagnostics
+def profile(result: DimuonFit, parameter: str, bound: float = 3.0, size: int = 31) -> pd.DataFrame:
+    """Profile of :math:`-2\\Delta\\ln L` in one parameter (the others re-minimised).
+
+    ``bound`` is in units of the HESSE error around the minimum (clipped to the limits).
+    Uses Minuit's ``mnprofile``. Columns ``value, delta, valid`` and ``parabola``, the
+    HESSE approximation :math:`((x - \\hat x)/\\sigma)^2`.
+    """
+    if parameter not in PARAMETERS:
+        raise InputError(f"unknown parameter {parameter!r}; choose one of {list(PARAMETERS)}")
+    bound = as_number(bound, "bound", positive=True)
+    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 3:
+        raise InputError(f"size must be an integer >= 3, got {size!r}")
+    err = result.errors[parameter]
+    v = result.values[parameter]
+    lo, hi = result.minuit.limits[parameter]
+    grid = np.linspace(max(v - bound * err, lo), min(v + bound * err, hi), int(size))
+    x, y, ok = result.minuit.mnprofile(parameter, grid=grid, subtract_min=True)
+    return pd.DataFrame({"value": x, "delta": y, "valid": np.asarray(ok, bool),
+                         "parabola": ((x - v) / err) ** 2})
+
+
+def seed_hessian_errors(result: DimuonFit, step: float = 1e-5) -> pd.DataFrame:
+    """The seed script's error method next to HESSE, on the same fit and the same minimum.
+
+    The seed takes :math:`-\\ln L` and a one-sided, fixed-step Hessian
+    :math:`H_{ij} = [f(x + \\epsilon e_i + \\epsilon e_j) - f(x + \\epsilon e_i) - f(x + \\epsilon e_j) + f(x)]/\\epsilon^2`
+    with :math:`\\epsilon` = ``step`` in every parameter, then
+    :math:`\\sigma_i = \\sqrt{|(H^{-1})_{ii}|}`.
+
+    The fixed step is far below the natural scale of the weakly constrained parameters
+    (alpha, n): there the second difference is ~1e-10 of the NLL, the size of its
+    floating-point rounding, so the result is noise at the per-cent level.
+
+    Returns a DataFrame indexed by parameter with ``value``, ``hesse`` (this module's
+    HESSE error, from the exact Hessian), ``seed_method`` and ``rel_diff`` = seed/hesse - 1;
+    also ``minuit_numerical`` and ``minuit_rel_diff``: Minuit's own numerical HESSE
+    (strategy 1, no derivatives supplied, same limits) on the same minimum.
+    """
+    step = as_number(step, "step", positive=True)
+    hesse = result.errors
+    x0 = result.values.to_numpy()
+    model = result.model
+
+    def nll(x):
+        return 0.5 * model.nll(*x)
+
+    f0 = nll(x0)
+    eye = np.eye(6)
+    fi = [nll(x0 + step * eye[i]) for i in range(6)]
+    hess = np.empty((6, 6))
+    for i in range(6):
+        for j in range(i, 6):
+            hess[i, j] = hess[j, i] = (nll(x0 + step * (eye[i] + eye[j])) - fi[i] - fi[j] + f0) / step**2
+    with np.errstate(invalid="ignore"):
+        seed_err = np.sqrt(np.abs(np.diag(np.linalg.inv(hess))))
+    plain = Minuit(model.nll, *x0, name=PARAMETERS, grad=False, hessian=False)
+    for name, lim in limits(result.mass_range).items():
+        plain.limits[name] = lim
+    plain.errors = hesse.to_numpy()
+    plain.strategy = 1
+    plain.hesse()
+    num = np.array([float(e) for e in plain.errors])
+    model._evaluate(x0)
+    return pd.DataFrame({"value": x0, "hesse": hesse.to_numpy(), "seed_method": seed_err,
+                         "rel_diff": seed_err / hesse.to_numpy() - 1.0,
+                         "minuit_numerical": num,
+                         "minuit_rel_diff": num / hesse.to_numpy() - 1.0},
+                        index=list(PARAMETERS))
+
+
+# ============================================================================ toys
+def toy_study(n_toys: int, size: int, seed=SEED, progress: bool = False, truth: dict | None = None,
+              mass_range=MASS_RANGE) -> pd.DataFrame:
+    """Fit ``n_toys`` simulated samples of ``size`` events each.
+
+    Toy ``i`` uses ``numpy.random.SeedSequence(seed).spawn(n_toys)[i]`` (independent,
+    reproducible streams). Returns one row per toy: for every parameter ``p`` the fitted
+    ``p``, ``p_error`` (HESSE) and ``p_pull`` = (value - truth)/error, plus the flags
+    ``valid``, ``has_accurate_covar``, ``has_made_posdef_covar``, ``at_limit`` and ``ok``.
+    Errors and pulls are NaN for toys that are not ``ok``. With ``progress=True`` a counter
+    is written to stderr (never by default).
+    """
+    if isinstance(n_toys, bool) or not isinstance(n_toys, (int, np.integer)) or n_toys < 1:
+        raise InputError(f"n_toys must be a positive integer, got {n_toys!r}")
+    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < MIN_EVENTS:
+        raise InputError(f"size must be an integer >= {MIN_EVENTS} (events per toy), got {size!r}")
+    truth = _as_params(dict(truth or {}), "truth", TRUTH)
+    rows = []
+    for i, child in enumerate(np.random.SeedSequence(seed).spawn(int(n_toys))):
+        x = simulate(size, child, mass_range, **truth)
+        res = fit(x, mass_range)
+        row = {"toy": i}
+        row.update(res.values.to_dict())
+        err = res.errors if res.ok else pd.Series(np.nan, index=list(PARAMETERS))
+        for p in PARAMETERS:
+            row[f"{p}_error"] = float(err[p])
+            row[f"{p}_pull"] = (row[p] - truth[p]) / float(err[p])
+        row.update(valid=res.valid, has_accurate_covar=res.has_accurate_covar,
+                   has_made_posdef_covar=res.has_made_posdef_covar,
+                   at_limit=res.has_parameters_at_limit, ok=res.ok)
+        rows.append(row)
+        if progress:
+            sys.stderr.write(f"\rtoy {i + 1}/{n_toys}")
+            sys.stderr.flush()
+    if progress:
+        sys.stderr.write("\n")
+    return pd.DataFrame(rows).set_index("toy")
+
+
+def pull_summary(toys: pd.DataFrame, parameters=("mu", "sigma")) -> pd.DataFrame:
+    """Mean and width (standard deviation) of the pulls of the converged toys, with their
+    statistical errors :math:`s/\\sqrt{N}` and :math:`s/\\sqrt{2(N-1)}`, the number of toys
+    used and the convergence rate (fraction of ``ok`` toys)."""
+    rows = {}
+    ok = toys["ok"].astype(bool)
+    for p in parameters:
+        if p not in PARAMETERS:
+            raise InputError(f"unknown parameter {p!r}")
+        pulls = toys.loc[ok, f"{p}_pull"].to_numpy(float)
+        k = pulls.size
+        if k < 2:
+            raise InputError(f"need at least 2 converged toys, got {k}")
+        s = float(np.std(pulls, ddof=1))
+        rows[p] = {"mean": float(pulls.mean()), "mean_error": s / math.sqrt(k),
+                   "width": s, "width_error": s / math.sqrt(2 * (k - 1)), "n_toys": k,
+                   "converged": float(ok.mean())}
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+# ============================================================================ chapter extras
+def truth_compatibility(result: DimuonFit, truth: dict | None = None) -> dict:
+    """How far the fitted parameters lie from ``truth`` (default :data:`TRUTH`) as a whole:
+    :math:`\\chi^2 = d^\\mathsf{T} C^{-1} d` with :math:`d` = value - truth and the HESSE
+    covariance :math:`C`, its 6 degrees of freedom and p-value (valid for a Gaussian
+    estimator). Raises :class:`FitError` unless the fit is ``ok``."""
+    tr = _as_params(dict(truth or {}), "truth", TRUTH)
+    d = result.values.to_numpy() - np.array([tr[p] for p in PARAMETERS])
+    chi2 = float(d @ np.linalg.solve(result.covariance.to_numpy(), d))
+    ndf = len(PARAMETERS)
+    return {"chi2": chi2, "ndf": ndf, "pvalue": float(stats.chi2.sf(chi2, ndf))}
+
+
+def finite_difference_scale(result: DimuonFit, step: float = 1e-5) -> pd.DataFrame:
+    """Why a fixed-step second difference loses the curvature of weak parameters.
+
+    Per parameter: ``curvature`` = the exact :math:`\\partial^2(-\\ln L)/\\partial\\theta^2` at
+    the minimum, ``second_difference`` = step**2 times it (what the seed's formula divides
+    by step**2, i.e. the signal it has to see), ``last_bit`` = the spacing of
+    double-precision numbers at :math:`|-\\ln L|` (the smallest change of the value the sum
+    can express) and ``ratio`` = second_difference / last_bit.
+    """
+    step = as_number(step, "step", positive=True)
+    x0 = result.values.to_numpy()
+    curv = np.diag(0.5 * result.model.nll_hessian(*x0)).copy()
+    last_bit = float(np.spacing(abs(result.nll)))
+    diff = step * step * curv
+    return pd.DataFrame({"curvature": curv, "second_difference": diff,
+                         "last_bit": last_bit, "ratio": diff / last_bit}, index=list(PARAMETERS))
+
+
+def seed_hessian_survey(n_samples: int, size: int, seed=SEED, step: float = 1e-5) -> pd.DataFrame:
+    """:func:`seed_hessian_errors` on ``n_samples`` simulated samples of ``size`` events.
+
+    Sample ``i`` uses ``numpy.random.SeedSequence(seed).spawn(n_samples)[i]``. One row per
+    sample: ``rel_diff`` (seed method / HESSE - 1) of every parameter and ``ok``; fits that
+    are not ``ok`` have NaN (HESSE gives no error to compare with).
+    """
+    if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)) or n_samples < 1:
+        raise InputError(f"n_samples must be a positive integer, got {n_samples!r}")
+    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < MIN_EVENTS:
+        raise InputError(f"size must be an integer >= {MIN_EVENTS}, got {size!r}")
+    rows = []
+    for child in np.random.SeedSequence(seed).spawn(int(n_samples)):
+        res = fit(simulate(size, child))
+        if res.ok:
+            row = seed_hessian_errors(res, step)["rel_diff"].to_dict()
+        else:
+            row = dict.fromkeys(PARAMETERS, np.nan)
+        row["ok"] = res.ok
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def cb_integral_check(lo, hi, mu, sigma, alpha, n) -> dict:
+    """:func:`cb_integral` next to an independent numerical integral.
+
+    ``numeric`` integrates ``scipy.stats.crystalball(alpha, n, loc=mu, scale=sigma)``'s
+    density divided by its value at the peak (so the peak height is 1, like
+    :func:`cb_integral`) with ``scipy.integrate.quad``, telling it where the junction
+    :math:`\\mu - \\alpha\\sigma` and the peak lie. Returns ``closed``, ``numeric``,
+    ``quad_error`` (quad's own error estimate) and ``rel_diff`` = numeric/closed - 1.
+    """
+    from scipy.integrate import quad
+
+    closed = float(cb_integral(lo, hi, mu, sigma, alpha, n))
+    lo, hi = float(lo), float(hi)
+    dist = stats.crystalball(alpha, n, loc=mu, scale=sigma)
+    peak = float(dist.pdf(mu))
+    inside = [x for x in (mu - alpha * sigma, mu) if lo < x < hi]
+    numeric, err = quad(lambda m: float(dist.pdf(m)) / peak, lo, hi, points=inside or None,
+                        limit=200, epsabs=0.0, epsrel=1e-12)
+    return {"closed": closed, "numeric": float(numeric), "quad_error": float(err),
+            "rel_diff": float(numeric) / closed - 1.0}
+
+
+
+# ============================================================================ review additions
+SECOND_TOY_SEED = 12345
+"""Seed of the chapter's repeat of the toy study (to tell a fluctuation from an effect)."""
+
+
+def minuit_numerical_errors(result: DimuonFit, strategy: int = 1) -> pd.DataFrame:
+    """Minuit's own numerical HESSE (no derivatives supplied, same limits) at the minimum
+    of ``result``, with the given ``strategy`` (0, 1 or 2). Returns ``hesse`` (the exact
+    errors), ``minuit_numerical`` and ``rel_diff`` = numerical/exact - 1 per parameter."""
+    if isinstance(strategy, bool) or strategy not in (0, 1, 2):
+        raise InputError(f"strategy must be 0, 1 or 2, got {strategy!r}")
+    hesse = result.errors
+    x0 = result.values.to_numpy()
+    model = result.model
+    plain = Minuit(model.nll, *x0, name=PARAMETERS, grad=False, hessian=False)
+    for name, lim in limits(result.mass_range).items():
+        plain.limits[name] = lim
+    plain.errors = hesse.to_numpy()
+    plain.strategy = int(strategy)
+    plain.hesse()
+    num = np.array([float(e) for e in plain.errors])
+    model._evaluate(x0)
+    return pd.DataFrame({"hesse": hesse.to_numpy(), "minuit_numerical": num,
+                         "rel_diff": num / hesse.to_numpy() - 1.0}, index=list(PARAMETERS))
+
+
+def second_difference_error(result: DimuonFit, step: float = 1e-5) -> pd.Series:
+    r"""Relative error of the seed's one-sided diagonal second difference
+    :math:`[f(x + 2\epsilon e_i) - 2 f(x + \epsilon e_i) + f(x)]/\epsilon^2` of
+    :math:`f = -\ln L` against the exact curvature, per parameter, at the minimum.
+    Rounding dominates for small steps and weak parameters; the truncation error of the
+    one-sided formula, proportional to the step, dominates for large steps."""
+    step = as_number(step, "step", positive=True)
+    x0 = result.values.to_numpy()
+    model = result.model
+    curv = np.diag(0.5 * model.nll_hessian(*x0)).copy()
+    eye = np.eye(6)
+    f0 = 0.5 * model.nll(*x0)
+    out = []
+    for i in range(6):
+        f1 = 0.5 * model.nll(*(x0 + step * eye[i]))
+        f2 = 0.5 * model.nll(*(x0 + 2 * step * eye[i]))
+        out.append((f2 - 2 * f1 + f0) / step**2 / curv[i] - 1.0)
+    model._evaluate(x0)
+    return pd.Series(out, index=list(PARAMETERS), name="rel_error")
+
+
+def gof_pvalue_bounds(result: DimuonFit, bins: int = 100, min_expected: float = 5.0) -> dict:
+    """The binned goodness-of-fit p-value with ``ndf`` and with ``ndf + 6`` degrees of
+    freedom (the parameters were fitted to the unbinned data, so the true distribution of
+    the chi2 lies between the two): ``pvalue_ndf``, ``pvalue_ndf_plus`` and ``ndf_plus``."""
+    gof = result.gof(bins=bins, min_expected=min_expected)
+    ndf_plus = gof["ndf"] + len(PARAMETERS)
+    return {"pvalue_ndf": gof["pvalue"], "ndf_plus": ndf_plus,
+            "pvalue_ndf_plus": float(stats.chi2.sf(gof["chi2"], ndf_plus))}
+
+
+if __name__ == "__main__":  # python -m helpers.dimuon : regenerate the stored sample
+    print(f"wrote {write_sample()}")
