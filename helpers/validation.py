@@ -32,6 +32,18 @@ def _as_float_array(values, name: str) -> np.ndarray:
     """``values`` as a float array, refusing what float() would silently accept:
     booleans, strings (even numeric ones) and complex numbers (their imaginary part
     would be dropped)."""
+    if isinstance(values, (list, tuple)):
+        # numpy turns [True, 2.0] into [1.0, 2.0] and [1j, 2] into complex silently:
+        # look at the items of a (nested) list before converting it
+        stack = [values]
+        while stack:
+            for item in stack.pop():
+                if isinstance(item, (list, tuple)):
+                    stack.append(item)
+                elif isinstance(item, (bool, np.bool_)):
+                    raise InputError(f"{name} must be numbers, not True/False: {values!r}")
+                elif isinstance(item, (str, bytes)):
+                    raise InputError(f"{name} must be numbers, not text: {values!r}")
     try:
         arr = np.asarray(values)
     except (TypeError, ValueError) as exc:            # ragged lists and the like

@@ -27,14 +27,15 @@ from pathlib import Path
 
 import nbformat
 
-from .sphinx_ext import authors_text
+from ..validation import InputError
 from .notebooks import ROOT, toc_notebooks
+from .sphinx_ext import authors_text
 
 __all__ = ["glue_values", "citation_text", "lab_markdown", "student_notebook", "full_notebook",
            "write_student_edition", "write_editions", "EditionError"]
 
 
-class EditionError(ValueError):
+class EditionError(InputError):
     """A chapter the editions cannot render faithfully (unknown glue key, citation, ...)."""
 
 
