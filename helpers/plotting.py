@@ -38,16 +38,14 @@ class Scene:
     def __init__(self, blit: bool = False):
         self.blit = blit
         self.moving: list = []
-        self.dirty = False      # the background must be rendered again (new axis limits)
 
     def set_limits(self, ax, xlim=None, ylim=None) -> None:
-        """Set axis limits that follow the slider values; where they change, the panel
-        renders its background again (keep them on a coarse grid so that most moves
-        keep them)."""
+        """Set axis limits that follow the slider values. The panel keeps one rendered
+        background per set of limits, so keep them on a coarse grid: most moves then
+        reuse a background, and the first visit of new limits renders one."""
         for lim, get, set_ in ((xlim, ax.get_xlim, ax.set_xlim), (ylim, ax.get_ylim, ax.set_ylim)):
             if lim is not None and tuple(map(float, lim)) != tuple(map(float, get())):
                 set_(*lim)
-                self.dirty = True
 
     def live(self, artist):
         """Register ``artist`` as moving (also a list, or a container such as the result of

@@ -9,7 +9,9 @@ Every chapter's panel is a :class:`~helpers.plotting.PanelView` (its bound ``dra
 passed): the panel keeps one figure, renders its background once (layout frozen after
 that first render; again only when the view moves an axis limit) and on each slider move
 computes the numbers, moves the live artists and draws only those on top of the stored
-background (matplotlib's blitting on the Agg canvas), then encodes the PNG. A plain
+background (matplotlib's blitting on the Agg canvas), then encodes the PNG. A view that
+moves an axis limit gets one background per set of limits (the last
+:attr:`SliderPanel.BACKGROUNDS` kept). A plain
 function ``draw(fig, **values)`` is still accepted and redrawn from scratch.
 
 On the static website the sliders cannot run Python: the page shows the figure stored
@@ -94,6 +96,9 @@ class SliderPanel(widgets.VBox):
         size of the figure drawn on each update.
     """
 
+    BACKGROUNDS = 8
+    """Rendered backgrounds kept per panel (one per set of axis limits, about 1.5 MB each)."""
+
     def __init__(self, draw: Callable, sliders: dict[str, widgets.ValueWidget], *,
                  figsize=None):
         self._draw = draw
@@ -101,7 +106,8 @@ class SliderPanel(widgets.VBox):
         view = getattr(draw, "__self__", None)
         self.view: PanelView | None = view if isinstance(view, PanelView) else None
         self._figsize = figsize or (self.view.figsize if self.view else None)
-        self._fig = self._scene = self._background = None
+        self._fig = self._scene = None
+        self._backgrounds: dict = {}
         self.sliders = sliders
         self.output = widgets.Output()
         self.message = widgets.HTML(value="")
@@ -170,13 +176,19 @@ class SliderPanel(widgets.VBox):
             self.view.setup(self._fig, self._scene)
         text = self.view.show(self._scene, numbers)
         fig, canvas = self._fig, self._fig.canvas
-        if self._background is None or self._scene.dirty:
+        # one background per set of axis limits (a view may move a limit): rendered the
+        # first time it is needed, then kept, so going back to earlier limits is cheap
+        key = tuple(lim for ax in fig.axes for lim in (*ax.get_xlim(), *ax.get_ylim()))
+        background = self._backgrounds.pop(key, None)
+        if background is None:
             canvas.draw()                                # layout + background, live parts skipped
             fig.set_layout_engine("none")                # keep that layout from now on
-            self._background = canvas.copy_from_bbox(fig.bbox)
-            self._scene.dirty = False
+            background = canvas.copy_from_bbox(fig.bbox)
         else:
-            canvas.restore_region(self._background)
+            canvas.restore_region(background)
+        self._backgrounds[key] = background              # most recently used last
+        while len(self._backgrounds) > self.BACKGROUNDS:
+            self._backgrounds.pop(next(iter(self._backgrounds)))
         for artist in self._scene.moving:
             fig.draw_artist(artist)
         return _png_from_canvas(canvas), text

@@ -143,3 +143,16 @@ def test_ellipse_touching_point_lies_on_line_and_contour():
     d = np.array([mu, mu]) - p.values
     assert d @ np.linalg.solve(p.covariance_measured(), d) == pytest.approx(c**2)
     assert mu == pytest.approx(p.covariance_fit().value)
+
+
+def test_normalisation_panel_far_range_holds_every_slider_setting():
+    """The panel's wide axis range contains every value and interval edge the sliders can
+    reach (grid of 7 x 6 x 7 positions, ends included), so nothing is cut off."""
+    panel = normalisation.Panel()
+    lo, hi = panel.FAR
+    for n, s, y in itertools.product(np.linspace(0, 0.3, 7), np.linspace(0.005, 0.1, 6),
+                                     np.linspace(7, 10, 7)):
+        d = panel.compute(norm_rel=n, stat_rel=s, y2=y)
+        ends = [d["mu"], *d["y"]] + [v for e in d["estimates"].values()
+                                    for v in (e.value, e.lower, e.upper) if np.isfinite(v)]
+        assert lo < min(ends) and max(ends) < hi, (n, s, y)

@@ -278,6 +278,10 @@ class Panel(PanelView):
 
     figsize = (10, 4.2)
     ROWS = (COVARIANCE_MEASURED, N_ON_DATA, N_ON_PREDICTION, COVARIANCE_RELATIVE, WEIGHTED_MEAN)
+    NEAR_1, NEAR_2 = (4.0, 12.0), (5.0, 11.0)
+    FAR = (-2.0, 14.0)
+    """Axis ranges: close up (ellipses, estimates) and the whole reach of the sliders
+    (every value and interval edge of the slider ranges lies in [-0.2, 12.7])."""
 
     def compute(self, norm_rel: float = 0.10, stat_rel: float = 0.02, y2: float = 8.5) -> dict:
         problem = course_problem(norm_rel, stat_rel, y2)
@@ -318,12 +322,15 @@ class Panel(PanelView):
             scene.touching.set_data(d["touching"][:, 0], d["touching"][:, 1])
         scene.point.set_data([y[0]], [y[1]])
         scene.star.set_data([mu], [mu])
-        lo, hi = np.floor(min(y.min(), mu)) - 2.0, np.ceil(max(y.max(), mu)) + 2.0
-        scene.set_limits(scene.ax1, (lo, hi), (lo, hi))
+        # two zoom levels per panel: close up while everything fits, else the whole reach
+        # of the sliders (so at most four backgrounds are ever rendered)
+        near = min(y.min(), mu) >= self.NEAR_1[0] + 1.5 and max(y.max(), mu) <= self.NEAR_1[1] - 1.5
+        lim1 = self.NEAR_1 if near else self.FAR
+        scene.set_limits(scene.ax1, lim1, lim1)
         est = d["estimates"]
-        finite = [v for e in est.values() for v in (e.lower, e.upper) if np.isfinite(v)]
-        xlo = np.floor(min(min(finite), y.min()) - 0.3)
-        xhi = np.ceil(max(max(finite), y.max()) + 0.3)
+        ends = [v for e in est.values() for v in (e.lower, e.upper) if np.isfinite(v)] + list(y)
+        near = min(ends) >= self.NEAR_2[0] + 0.2 and max(ends) <= self.NEAR_2[1] - 0.2
+        xlo, xhi = self.NEAR_2 if near else self.FAR
         scene.set_limits(scene.ax2, (xlo, xhi))
         for i, (row, label) in enumerate(zip(scene.rows, self.ROWS)):
             e = est[label]
