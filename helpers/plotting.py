@@ -75,7 +75,8 @@ class PanelView:
       ``benchmarks/run.py``;
     * :meth:`setup` ``(fig, scene)``: draws the background (axes, limits, labels, the
       curves that do not move) and creates the moving artists, registered with
-      ``scene.live``; axis limits must not depend on the slider values;
+      ``scene.live``; an axis limit that must follow the sliders is set in ``show``
+      with ``scene.set_limits`` (each new set of limits costs one background render);
     * :meth:`show` ``(scene, numbers) -> str | None``: moves the live artists to the new
       numbers and returns the one-line summary.
 

@@ -19,7 +19,6 @@ so the less precise one (``sigma_1 > sigma_2``) gets a negative weight exactly w
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -98,21 +97,12 @@ def _two_blue(y: np.ndarray, cov: np.ndarray) -> TwoChannels:
                        chi2=float((y[0] - y[1]) ** 2 / d))
 
 
-@functools.lru_cache(maxsize=4)
-def _inputs(path: str, mtime: float):
-    """Values, per-source errors (2 x S) and source correlations of the data file."""
-    values, errors, correlations = data.w_mass()
-    out = (values.to_numpy(dtype=float), errors.to_numpy(dtype=float),
-           list(errors.columns), correlations.reindex(errors.columns).to_numpy(dtype=float))
-    for a in out:
-        if isinstance(a, np.ndarray):
-            a.setflags(write=False)
-    return out
-
-
 def _cached_inputs():
-    path = data.data_dir() / "w_mass.csv"
-    return _inputs(str(path), path.stat().st_mtime if path.exists() else 0.0)
+    """Values, per-source errors (2 x S), source names and correlations of the data file
+    (:func:`helpers.data.w_mass` caches the checked file itself)."""
+    values, errors, correlations = data.w_mass()
+    return (values.to_numpy(dtype=float), errors.to_numpy(dtype=float), list(errors.columns),
+            correlations.reindex(errors.columns).to_numpy(dtype=float))
 
 
 def two_channels(rho_common: float = 1.0, theory_4q: float | None = None) -> TwoChannels:

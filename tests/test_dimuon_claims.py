@@ -609,3 +609,16 @@ def test_chapter_figures_draw(result, stuck):
     with pytest.raises(helpers.InputError, match="one title per fit"):
         figs.draw_fit_pair(plt.figure(), [result], ["a", "b"])
     plt.close("all")
+
+
+def test_interactive_fitter_cell_stores_a_line_not_a_widget():
+    """The chapter's Minuit.interactive() cell is off by default (LIVE = False): its stored
+    output is one printed line telling how to switch it on, so the website shows that line
+    and no widget that would need saved state."""
+    import nbformat
+    nb = nbformat.read(ROOT / "book" / "dimuon_fit.ipynb", as_version=4)
+    [cell] = [c for c in nb.cells if c.cell_type == "code" and ".interactive()" in c.source]
+    assert "LIVE = False" in cell.source
+    assert [o["output_type"] for o in cell.outputs] == ["stream"]
+    assert "set LIVE = True" in cell.outputs[0]["text"]
+    assert "widgets" not in nb.metadata

@@ -859,3 +859,18 @@ def test_format_mc_table(table):
 def test_draw_sigma_b(fig):
     assert F.draw_sigma_b(fig, size=10**5) is None
     assert len(fig.axes) == 2 and all(ax.has_data() for ax in fig.axes)
+
+
+def test_panel_histogram_axes_stay_fixed():
+    """"Those units keep the axes fixed while you move the sliders: agreement always means
+    the same curve.\""""
+    from helpers.widgets import SliderPanel, slider
+    panel = SliderPanel(F.draw_panel, {k: slider(v[0], v[1], v[2], 0.01, k) for k, v in PANEL.items()})
+    ax2 = panel._fig.axes[1]
+    limits = (ax2.get_xlim(), ax2.get_ylim())
+    curve = ax2.get_lines()[0].get_ydata().copy()       # the standard Gaussian
+    for values in ({"rho": 0.9, "sigma1": 0.5, "sigma2": 0.5, "x": -3.0},
+                   {"rho": -1.0, "sigma1": 0.01, "sigma2": 0.3, "x": 2.5}):
+        panel.update(**values)
+        assert (ax2.get_xlim(), ax2.get_ylim()) == limits
+        np.testing.assert_array_equal(ax2.get_lines()[0].get_ydata(), curve)
