@@ -929,7 +929,9 @@ class Combination:
         -------
         Combination
             The last combination (errors of the relative sources rescaled);
-            :attr:`history` lists the iterations.
+            :attr:`history` lists the iterations; a change within rounding of the value
+            (at most 8 ulp of it: the fixed point reached, in exact arithmetic no change
+            at all) is recorded as exactly 0.
 
         Raises
         ------
@@ -962,6 +964,8 @@ class Combination:
                 raise InputError(f"iterative BLUE failed at iteration {it} "
                                  f"(combined value {comb.value:.6g}): {exc}") from None
             change = new.value - comb.value
+            if abs(change) <= 8 * np.spacing(abs(new.value)):
+                change = 0.0    # rounding noise, whose sign differs from machine to machine
             rows.append((it, new.value, new.error, change))
             comb = new
             if abs(change) <= tol * new.error:

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from .validation import InputError, as_number
 
-__all__ = ["glue_number", "round_significant", "GLUED"]
+__all__ = ["glue_number", "shown", "round_significant", "GLUED"]
 
 #: values glued where ``myst_nb`` is not installed (the live website), by name
 GLUED: dict[str, float] = {}
+
+# a format spec for one real number as the prose shows it: optional sign, optional
+# thousands separator, a precision and a type (fixed, exponent or general)
+_SPEC = re.compile(r"[+ ]?,?\.(\d{1,2})[fegFEG]")
 
 
 def round_significant(value, digits: int = 10, name: str = "value") -> float:
@@ -21,19 +27,35 @@ def round_significant(value, digits: int = 10, name: str = "value") -> float:
     return float(f"{x:.{digits}g}") if x != 0 else 0.0
 
 
-def glue_number(name: str, value, digits: int = 10) -> None:
-    """``myst_nb.glue`` a number, rounded to ``digits`` significant digits.
+def shown(value, fmt: str, name: str = "value") -> float:
+    """``value`` as a reader sees it printed with the format spec ``fmt`` (``".2f"``,
+    ``"+.3f"``, ``",.0f"``, ``".1e"``, ``".2g"``), as a float; a number shown as zero is
+    ``0.0`` (never ``-0.0``: a result that is zero in exact arithmetic may come out as
+    ``-1e-17`` on one machine and ``+1e-17`` on another)."""
+    if not isinstance(fmt, str) or not _SPEC.fullmatch(fmt):
+        raise InputError(f"{name}: format must be a spec such as '.2f', '+.3f', ',.0f', "
+                         f"'.1e' or '.2g', got {fmt!r}")
+    x = as_number(value, name)
+    y = float(format(x, fmt.replace(",", "")))
+    return 0.0 if y == 0 else y
 
-    The prose formats it further (``{glue:text}`name:.2f```); rounding here keeps
-    last-bit floating-point noise out of the stored output that nbval compares. Ten
-    digits, far more than any prose shows, so that the prose's own rounding is the only
-    one that matters (with six, 241.4645 became 241.465 and then printed as 241.47).
-    Returns nothing, so a cell of glue calls prints nothing in JupyterLab.
+
+def glue_number(name: str, value, fmt: str) -> None:
+    """``myst_nb.glue`` a number rounded once, to exactly what the reader is shown.
+
+    ``fmt`` is the format spec the prose prints it with (``{glue:text}`name:.2f```):
+    the stored value is :func:`shown` ``(value, fmt)``, so the prose's own formatting
+    rounds nothing more (no double rounding: 241.4645 stored as 241.465 would print as
+    241.47) and the stored output, which nbval compares, holds only the digits a reader
+    sees, not the last bits of one machine's floating-point kernels. A key shown at two
+    precisions is glued twice, under two names (``tests/test_notebooks.py`` checks that
+    every role prints its stored value unchanged). Returns nothing, so a cell of glue
+    calls prints nothing in JupyterLab.
 
     Without ``myst_nb`` (the live website's Python in the browser) the value is only
     kept in :data:`GLUED`, so a chapter runs there unchanged.
     """
-    value = round_significant(value, digits, name)
+    value = shown(value, fmt, name)
     try:
         from myst_nb import glue
     except ImportError:

@@ -10,6 +10,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
+
+from helpers.nudge import nudge
 from iminuit import Minuit
 
 from helpers import SEED, ttbar
@@ -287,7 +289,13 @@ def test_iterated_blue_is_the_relative_covariance_fit():
     assert list(h.columns) == ["value", "error", "change"] and h.index.name == "iteration"
     assert list(h.index) == [0, 1, 2]  # converged at the second recombination
     assert h.loc[0, "value"] == pytest.approx(comb.value) and comb.value < 8.0  # D'Agostini bias
-    assert h.loc[2, "change"] == pytest.approx(0.0, abs=1e-12)
+    # the fixed point: zero in exact arithmetic, recorded as exactly 0 (not +-1 ulp)
+    assert h.loc[2, "change"] == 0.0 and str(h.loc[2, "change"]) == "0.0"
+    for seed in range(5):   # whatever the rounding of the inputs
+        y = nudge([8.0, 8.5], seed)
+        hn = Combination(y, [[0.02 * y[0], 0.8], [0.02 * y[1], 0.85]], {"stat": 0.0, "norm": 1.0},
+                         sources=["stat", "norm"]).iterated("norm").history
+        assert str(hn["change"].iloc[-1]) == "0.0" and abs(hn["change"].iloc[1]) > 1e-6
     assert comb.value == pytest.approx(NormalisationProblem([8.0, 8.5], [0.16, 0.17], 0.1)
                                        .covariance_fit().value, rel=1e-12)
 

@@ -220,3 +220,29 @@ def test_no_backtick_fence_with_a_backtick_in_its_title(path):
     bad = [line for c in nb.cells if c.cell_type == "markdown" for line in c.source.splitlines()
            if re.match(r"^`{3,}(?!`).*`", line)]
     assert not bad, bad
+
+
+_ROLE = re.compile(r"\{glue:text\}`([^`:]+):?([^`]*)`")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_prose_prints_every_glued_number_as_stored(path):
+    """Each number is rounded once, by ``glue_number``, to what the reader sees: the
+    prose's format prints the stored value unchanged (no second rounding, no digits the
+    reader is not shown and another machine would not reproduce), and every glued number
+    is used by the prose."""
+    nb = nbformat.read(path, as_version=4)
+    values = glue_values(nb)
+    prose = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    used = set()
+    for m in _ROLE.finditer(prose):
+        key, spec = m.group(1), m.group(2)
+        assert spec, f"{key}: a glued number is printed with an explicit format"
+        used.add(key)
+        stored = values[key]
+        assert float(format(stored, spec.replace(",", ""))) == stored, (
+            f"{key}: stored {stored!r} is rounded again by the prose's {spec!r}; glue it "
+            f"with glue_number({key!r}, value, {spec!r})")
+        assert not (stored == 0 and str(stored).startswith("-")), f"{key}: stored as -0"
+    assert sorted(set(values) - used) == [], "glued but never shown"
+

@@ -14,7 +14,8 @@ import pytest
 
 from helpers import SEED, data, wmass
 from helpers.authoring import ROOT
-from helpers.authoring.editions import glue_values
+from helpers.authoring.editions import glue_formats, glue_values
+from glued import assert_shown
 from helpers.combination import Combination, zero_weight_correlation
 from helpers.normalisation import course_problem
 from helpers.validation import InputError
@@ -472,9 +473,10 @@ def _expected_glue(comb) -> dict:
 
 def test_stored_numbers_are_the_tested_ones(comb):
     """The numbers glued into the stored chapter are the ones these tests compute."""
-    stored = glue_values(nbformat.read(ROOT / "book" / "w_mass.ipynb", as_version=4))
+    nb = nbformat.read(ROOT / "book" / "w_mass.ipynb", as_version=4)
+    stored, formats = glue_values(nb), glue_formats(nb)
     for key, value in _expected_glue(comb).items():
-        assert stored[key] == pytest.approx(value, rel=1e-5), key
+        assert_shown(stored[key], value, formats[key], key)
 
 
 def test_frames_are_labelled(comb):

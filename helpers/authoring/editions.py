@@ -31,7 +31,7 @@ from ..validation import InputError
 from .notebooks import ROOT, toc_notebooks
 from .sphinx_ext import authors_text
 
-__all__ = ["glue_values", "citation_text", "lab_markdown", "student_notebook", "full_notebook",
+__all__ = ["glue_values", "glue_formats", "citation_text", "lab_markdown", "student_notebook", "full_notebook",
            "write_student_edition", "write_editions", "EditionError"]
 
 
@@ -64,6 +64,20 @@ def glue_values(nb: nbformat.NotebookNode) -> dict:
                 found[name] = ast.literal_eval(text)
             except (ValueError, SyntaxError):
                 found[name] = text.strip("'\"")
+    return found
+
+
+def glue_formats(nb: nbformat.NotebookNode) -> dict:
+    """The format spec each glued number is shown with in the notebook's prose, by name
+    (``{glue:text}`key:.2f``` gives ``{"key": ".2f"}``; a key shown two ways raises)."""
+    found: dict = {}
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        for key, spec in re.findall(r"\{glue:text\}`([^`:]+):?([^`]*)`", cell.source):
+            if found.setdefault(key, spec) != spec:
+                raise EditionError(f"glue key {key!r} is shown as {found[key]!r} and as {spec!r}: "
+                                   "glue it under two names")
     return found
 
 
