@@ -6,6 +6,7 @@ import numpy as np
 from scipy import stats
 
 from .validation import InputError, as_count
+from .nudge import nudge_if_asked
 
 __all__ = ["sample_means", "mean_distribution"]
 
@@ -21,7 +22,7 @@ def sample_means(n: int, repeats: int, rng: np.random.Generator) -> np.ndarray:
         raise InputError(f"rng must be a numpy.random.Generator (np.random.default_rng(seed)), got {rng!r}")
     if n * repeats > MAX_DRAWS:
         raise InputError(f"n x repeats = {n * repeats} draws is more than the maximum {MAX_DRAWS}")
-    return rng.standard_normal((repeats, n)).mean(axis=1)
+    return nudge_if_asked(rng.standard_normal((repeats, n)).mean(axis=1))
 
 
 def mean_distribution(n: int):

@@ -26,6 +26,7 @@ import pandas as pd
 from . import data
 from .combination import Combination, correlation_scan
 from .validation import InputError, as_correlation, as_covariance
+from .nudge import nudge_if_asked
 
 __all__ = [
     "PUBLISHED", "Published", "STAT", "LUMI", "SCAN_SOURCES", "ROUNDING_TRIALS", "lhc_combination",
@@ -338,8 +339,8 @@ def rounding_trials(comb: Combination | None = None, half_width: float = 0.05,
     columns = ["value", *grp, "total", *[f"weight {m}" for m in comb.names], "chi2", "correlation"]
     y, err = comb.values.to_numpy(), comb.errors.to_numpy()
     rho = np.array([r.to_numpy() for r in comb.source_correlations.values()])
-    y_t = y + rng.uniform(-h, h, size=(n, *y.shape))
-    err_t = rng.uniform(np.maximum(err - h, 0.0), err + h, size=(n, *err.shape))
+    y_t = nudge_if_asked(y + rng.uniform(-h, h, size=(n, *y.shape)))
+    err_t = nudge_if_asked(rng.uniform(np.maximum(err - h, 0.0), err + h, size=(n, *err.shape)))
     parts = [[comb.sources.index(s) for s in srcs] for srcs in grp.values()]
     trials = pd.DataFrame(_blue_batch(y_t, err_t, rho, parts), columns=columns)
     for g, idx in zip(grp, parts):
