@@ -1,4 +1,4 @@
-"""Benchmark: the di-muon unbinned fit of ``helpers.dimuon`` against the seed's approach.
+"""Benchmark: the di-muon unbinned fit of ``helpers.dimuon`` against a hand-written fit.
 
 Run by hand from the repository root (about two minutes; the baseline at 1e6 events
 dominates)::
@@ -6,7 +6,7 @@ dominates)::
     python benchmarks/bench_dimuon.py            # 1e4, 1e5, 1e6 events
     python benchmarks/bench_dimuon.py --quick    # 1e4 and 1e5 only
 
-Baseline (the seed script's approach, rewritten here): a hand-written negative
+Baseline (the approach of the chapter's pitfall box, written out here): a hand-written negative
 log-likelihood that evaluates *both* branches of the Crystal Ball on every event
 (``np.where``), minimised with ``scipy.optimize.minimize(method="L-BFGS-B")`` with
 numerical gradients, followed by a one-sided finite-difference Hessian of the NLL
@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from helpers import SEED, dimuon  # noqa: E402
 
 
-# ------------------------------------------------------------------ baseline (the seed's approach)
+# ------------------------------------------------------------------ baseline (a hand-written fit)
 def baseline_nll(p, x, lo, hi):
     """-ln L over all events, both Crystal Ball branches evaluated everywhere."""
     mu, sigma, alpha, n, slope, f = p
@@ -67,7 +67,7 @@ def baseline_nll(p, x, lo, hi):
 
 
 def forward_hessian(fun, x0, eps=1e-5):
-    """One-sided finite-difference Hessian with a fixed step (the seed's recipe)."""
+    """One-sided finite-difference Hessian with a fixed step (the pitfall box's recipe)."""
     k = len(x0)
     f0 = fun(x0)
     eye = np.eye(k)
@@ -79,7 +79,7 @@ def forward_hessian(fun, x0, eps=1e-5):
     return h
 
 
-def baseline_fit(x, lo=10.0, hi=11.0):
+def baseline_fit(x, lo=dimuon.MASS_RANGE[0], hi=dimuon.MASS_RANGE[1]):
     lim = dimuon.limits((lo, hi))
     bounds = [lim[p] for p in dimuon.PARAMETERS]
     p0 = [dimuon.START[p] for p in dimuon.PARAMETERS]
@@ -115,14 +115,14 @@ def main(argv=None):
         err = fit.errors.to_numpy()
         dev = np.abs(res.x - fit.values.to_numpy()) / err
         worst = dimuon.PARAMETERS[int(np.argmax(dev))]
-        nll_gap = baseline_nll(res.x, x, 10, 11) - fit.nll
+        nll_gap = baseline_nll(res.x, x, *dimuon.MASS_RANGE) - fit.nll
         rows.append((size, t_base, t_proj, dev.max(), worst, nll_gap, res.nfev, fit.minuit.nfcn))
     # one NLL evaluation at the largest size
     x = dimuon.simulate(sizes[-1], SEED + sizes[-1])
     fit = dimuon.fit(x)
     p = fit.values.to_numpy()
     n_rep = 5
-    t_nll_base, _ = best_time(lambda: baseline_nll(p, x, 10.0, 11.0), n_rep)
+    t_nll_base, _ = best_time(lambda: baseline_nll(p, x, *dimuon.MASS_RANGE), n_rep)
 
     def project_value():
         fit.model._key = None                       # no cache: a full evaluation

@@ -1,6 +1,8 @@
-"""Unbinned maximum-likelihood fit of a di-muon invariant-mass peak (issue 11).
+"""Unbinned maximum-likelihood fit of a di-muon invariant-mass peak.
 
-Model on the fit range :math:`[m_{lo}, m_{hi}]` (default :data:`MASS_RANGE` = [10, 11] GeV)
+Model on the fit range :math:`[m_{lo}, m_{hi}]` (default :data:`MASS_RANGE` = [10, 10.75] GeV:
+the peak at :math:`\\sqrt s` = 10.58 GeV, its radiative tail below, nothing above but the
+resolution)
 
 .. math::
 
@@ -22,8 +24,9 @@ the Crystal Ball is one ``searchsorted`` per call (no mask, no branch evaluated 
 all work happens in preallocated buffers, and MIGRAD and HESSE get the exact gradient and
 Hessian (weighted sums over the same buffers; only the 4 x 4 second derivatives of the
 scalar CB normalisation are central differences of its closed-form first derivatives).
-See ``benchmarks/bench_dimuon.py`` for the timing against the seed script's approach, and
-:func:`seed_hessian_errors` for what its fixed-step Hessian does to the errors.
+See ``benchmarks/bench_dimuon.py`` for the timing against a hand-written fit with a
+fixed-step numerical Hessian, and :func:`seed_hessian_errors` and
+:func:`fixed_step_spread` for what such a Hessian does to the errors.
 
 Everything that can go wrong with the input raises :class:`~helpers.validation.InputError`;
 a fit whose minimum is invalid, whose covariance is not accurate or was forced positive
@@ -34,7 +37,7 @@ Modules
 model    constants, the density (:func:`logpdf`, :func:`cb_integral`, :class:`FastLogPdf`)
          and the simulated sample (:func:`simulate`, :func:`load`)
 fitting  :func:`fit` and its result :class:`DimuonFit` (refuses untrustworthy errors)
-studies  profiles, toy studies and pulls, the seed script's Hessian, checks
+studies  profiles, toy studies and pulls, the fixed-step Hessian, checks
 
 Everything public is importable from here: ``from helpers.dimuon import fit, load``.
 """

@@ -139,6 +139,10 @@ class DimuonFit:
         ``UnbinnedNLL``, ``model`` the :class:`FastLogPdf`.
     n_events, n_dropped, mass_range, masses
         Events fitted, events dropped as outside, the range, the (sorted) fitted masses.
+
+    :meth:`table` gives the numbers, :meth:`rounded_table`, :attr:`summary` and
+    :meth:`report` show them rounded to the digits the fit supports (each error to two
+    significant digits, or another number, and its value to the same decimal place).
     """
 
     def __init__(self, minuit: Minuit, cost: UnbinnedNLL, model: FastLogPdf, *, n_dropped: int,
@@ -246,6 +250,26 @@ class DimuonFit:
             out["pull"] = (out["value"] - out["truth"]) / out["error"]
         return out
 
+    def rounded_table(self, truth: dict | None = None, error_digits: int = 2) -> pd.DataFrame:
+        """:meth:`table` as text, rounded to the digits the fit supports: each error to
+        ``error_digits`` significant digits, its value and MINOS errors to the same decimal
+        place, the pull to two decimals. Raises :class:`FitError` unless :attr:`ok`."""
+        if isinstance(error_digits, bool) or error_digits not in (1, 2, 3, 4):
+            raise InputError(f"error_digits must be 1, 2, 3 or 4, got {error_digits!r}")
+        table = self.table(truth)
+        out = {}
+        for p in PARAMETERS:
+            row = table.loc[p]
+            places = _decimals(row["error"], error_digits)
+            text = {c: _fixed(row[c], places) for c in ("value", "error", "lower", "upper") if c in row}
+            if "lower" in text:
+                text["upper"] = "+" + text["upper"]
+            if truth is not None:
+                text["truth"] = f"{row['truth']:g}"
+                text["pull"] = _fixed(row["pull"], 2)
+            out[p] = text
+        return pd.DataFrame.from_dict(out, orient="index")
+
     # ------------------------------------------------------------------ densities
     def params(self) -> dict[str, float]:
         """Fitted values as a plain dict."""
@@ -264,12 +288,17 @@ class DimuonFit:
 
         Columns ``left, right, center, count, expected, pull`` with the expectation
         :math:`N \\int_{bin} p` in closed form and pull :math:`(n - \\nu)/\\sqrt{\\nu}`.
+        Masses are compared with the edges after rounding to 1e-9 GeV (a mass on an edge
+        goes to the bin above it, whatever its last bits).
         """
         if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or bins < 1:
             raise InputError(f"bins must be a positive integer, got {bins!r}")
         lo, hi = self.mass_range
         edges = np.linspace(lo, hi, int(bins) + 1)
-        count, _ = np.histogram(self.masses, edges)
+        # stored masses have 1 keV steps and bin edges often fall on them: compare at
+        # 1e-9 GeV, so that a mass on an edge lands in the same bin on every machine, also
+        # when its last bits differ (far below any resolution, far above the rounding)
+        count, _ = np.histogram(np.round(self.masses, 9), edges)
         expected = self.n_events * np.diff(cdf(edges, **self.params(), mass_range=self.mass_range))
         with np.errstate(divide="ignore", invalid="ignore"):
             pull = (count - expected) / np.sqrt(expected)
@@ -332,7 +361,18 @@ class DimuonFit:
     # ------------------------------------------------------------------ text
     @property
     def summary(self) -> str:
-        """Human-readable result; starts with ``WARNING`` if the errors cannot be trusted."""
+        """Human-readable result; starts with ``WARNING`` if the errors cannot be trusted.
+        Each error is shown to two significant digits and its value to the same decimal
+        place (:meth:`report` chooses another number of digits)."""
+        return self.report()
+
+    def report(self, error_digits: int = 2) -> str:
+        """:attr:`summary` with each error rounded to ``error_digits`` significant digits
+        (1 to 4) and its value to the same decimal place: the digits a fit supports. A
+        parameter the data hardly constrain has an error that itself moves in its second
+        digit from one machine's rounding to another's; show it with one."""
+        if isinstance(error_digits, bool) or error_digits not in (1, 2, 3, 4):
+            raise InputError(f"error_digits must be 1, 2, 3 or 4, got {error_digits!r}")
         lo, hi = self.mass_range
         head = f"Unbinned ML fit of {self.n_events} events in [{lo:g}, {hi:g}] GeV"
         if self.n_dropped:
@@ -343,7 +383,7 @@ class DimuonFit:
             return "\n".join(lines)
         err = self.errors
         lines = [head + f": valid minimum, accurate covariance; -ln L = {self.nll:.3f}"]
-        lines += [f"  {p:6s} = {self.values[p]:.6g} +- {err[p]:.2g}" for p in PARAMETERS]
+        lines += [f"  {p:6s} = {_value_error(self.values[p], err[p], error_digits)}" for p in PARAMETERS]
         g = self.gof()
         lines.append(f"  binned chi2/ndf = {g['chi2']:.1f}/{g['ndf']}, p = {g['pvalue']:.3f}")
         return "\n".join(lines)
@@ -352,3 +392,28 @@ class DimuonFit:
         return self.summary
 
 
+
+
+def _decimals(error: float, digits: int) -> int:
+    """Decimal place of the last of ``digits`` significant digits of ``error`` (negative:
+    tens, hundreds, ...)."""
+    if not (np.isfinite(error) and error > 0):
+        return 6
+    return (digits - 1) - int(np.floor(np.log10(error)))
+
+
+def _fixed(value: float, places: int) -> str:
+    """``value`` rounded to ``places`` decimals (to tens for -1, ...); never ``-0``."""
+    if places >= 0:
+        text = f"{value:.{places}f}"
+    else:
+        unit = 10.0 ** -places
+        text = f"{round(value / unit) * unit:.0f}"
+    return text[1:] if text.startswith("-") and float(text) == 0 else text
+
+
+def _value_error(value: float, error: float, digits: int) -> str:
+    """``"value +- error"`` with the error rounded to ``digits`` significant digits and the
+    value to the same decimal place."""
+    places = _decimals(error, digits)
+    return f"{_fixed(value, places)} +- {_fixed(error, places)}"

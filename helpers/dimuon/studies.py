@@ -1,5 +1,6 @@
-"""Diagnostics and studies of the fit: profiles, toys and pulls, the seed script's
-fixed-step Hessian, numerical checks of the closed forms, goodness of fit."""
+"""Diagnostics and studies of the fit: profiles and scans, toys and pulls, the fixed-step
+numerical Hessian and its spread under rounding-size perturbations, numerical checks of
+the closed forms, goodness of fit."""
 
 from __future__ import annotations
 
@@ -12,13 +13,16 @@ from iminuit import Minuit
 from scipy import stats
 
 from .. import SEED
+from ..nudge import nudge
 from ..validation import InputError, as_number
 
 from .model import (  # noqa: F401
     PARAMETERS,
     MASS_RANGE,
     TRUTH,
+    START,
     MIN_EVENTS,
+    FastLogPdf,
     limits,
     _as_params,
     cb_integral,
@@ -31,7 +35,10 @@ from .fitting import (  # noqa: F401
 )
 
 __all__ = [
-    "profile", "seed_hessian_errors", "toy_study", "pull_summary", "truth_compatibility", "finite_difference_scale", "seed_hessian_survey", "cb_integral_check", "SECOND_TOY_SEED", "minuit_numerical_errors", "second_difference_error", "gof_pvalue_bounds",
+    "profile", "nll_scan", "fixed_step_errors", "seed_hessian_errors", "fixed_step_spread",
+    "SPREAD_COPIES", "SPREAD_STEPS", "toy_study", "pull_summary", "truth_compatibility",
+    "finite_difference_scale", "cb_integral_check", "SECOND_TOY_SEED", "minuit_numerical_errors",
+    "second_difference_error", "gof_pvalue_bounds",
 ]
 
 
@@ -57,53 +64,117 @@ def profile(result: DimuonFit, parameter: str, bound: float = 3.0, size: int = 3
                          "parabola": ((x - v) / err) ** 2})
 
 
-def seed_hessian_errors(result: DimuonFit, step: float = 1e-5) -> pd.DataFrame:
-    """The seed script's error method next to HESSE, on the same fit and the same minimum.
+def nll_scan(result: DimuonFit, parameter: str, values) -> pd.DataFrame:
+    """:math:`-\\ln L` along one parameter with the other five held at the fitted values
+    (not re-minimised: a flat scan is flat for every choice of the others). Columns
+    ``value`` and ``delta`` = :math:`-\\ln L(\\text{value}) - (-\\ln L)` at the fit."""
+    if parameter not in PARAMETERS:
+        raise InputError(f"unknown parameter {parameter!r}; choose one of {list(PARAMETERS)}")
+    grid = np.atleast_1d(np.asarray(values, dtype=float))
+    lo, hi = result.minuit.limits[parameter]
+    if grid.size == 0 or not np.all(np.isfinite(grid)) or grid.min() < lo or grid.max() > hi:
+        raise InputError(f"values of {parameter} must be finite and inside its limits [{lo:g}, {hi:g}]")
+    x0 = result.values.to_numpy()
+    i = PARAMETERS.index(parameter)
+    f0 = 0.5 * result.model.nll(*x0)
+    out = []
+    for v in grid:
+        x = x0.copy()
+        x[i] = v
+        out.append(0.5 * result.model.nll(*x) - f0)
+    result.model._evaluate(x0)
+    return pd.DataFrame({"value": grid, "delta": out})
 
-    The seed takes :math:`-\\ln L` and a one-sided, fixed-step Hessian
+
+def fixed_step_errors(model: FastLogPdf, x0, step: float) -> tuple[np.ndarray, np.ndarray]:
+    """Errors from a one-sided, fixed-step numerical Hessian of :math:`f = -\\ln L`.
+
     :math:`H_{ij} = [f(x + \\epsilon e_i + \\epsilon e_j) - f(x + \\epsilon e_i) - f(x + \\epsilon e_j) + f(x)]/\\epsilon^2`
-    with :math:`\\epsilon` = ``step`` in every parameter, then
-    :math:`\\sigma_i = \\sqrt{|(H^{-1})_{ii}|}`.
-
-    The fixed step is far below the natural scale of the weakly constrained parameters
-    (alpha, n): there the second difference is ~1e-10 of the NLL, the size of its
-    floating-point rounding, so the result is noise at the per-cent level.
-
-    Returns a DataFrame indexed by parameter with ``value``, ``hesse`` (this module's
-    HESSE error, from the exact Hessian), ``seed_method`` and ``rel_diff`` = seed/hesse - 1;
-    also ``minuit_numerical`` and ``minuit_rel_diff``: Minuit's own numerical HESSE
-    (strategy 1, no derivatives supplied, same limits) on the same minimum.
+    with :math:`\\epsilon` = ``step`` in every parameter (28 values of f for six
+    parameters), then :math:`\\sigma_i = \\sqrt{|(H^{-1})_{ii}|}`. Returns the errors and
+    the diagonal :math:`H_{ii}` (the one-sided second differences), both in the order of
+    :data:`PARAMETERS`; ``model`` is the :class:`FastLogPdf` of the sample, ``x0`` the point.
     """
     step = as_number(step, "step", positive=True)
-    hesse = result.errors
-    x0 = result.values.to_numpy()
-    model = result.model
+    x0 = np.asarray(x0, dtype=float)
 
-    def nll(x):
+    def f(x):
         return 0.5 * model.nll(*x)
 
-    f0 = nll(x0)
+    f0 = f(x0)
     eye = np.eye(6)
-    fi = [nll(x0 + step * eye[i]) for i in range(6)]
+    fi = [f(x0 + step * eye[i]) for i in range(6)]
     hess = np.empty((6, 6))
     for i in range(6):
         for j in range(i, 6):
-            hess[i, j] = hess[j, i] = (nll(x0 + step * (eye[i] + eye[j])) - fi[i] - fi[j] + f0) / step**2
+            hess[i, j] = hess[j, i] = (f(x0 + step * (eye[i] + eye[j])) - fi[i] - fi[j] + f0) / step**2
     with np.errstate(invalid="ignore"):
-        seed_err = np.sqrt(np.abs(np.diag(np.linalg.inv(hess))))
-    plain = Minuit(model.nll, *x0, name=PARAMETERS, grad=False, hessian=False)
-    for name, lim in limits(result.mass_range).items():
-        plain.limits[name] = lim
-    plain.errors = hesse.to_numpy()
-    plain.strategy = 1
-    plain.hesse()
-    num = np.array([float(e) for e in plain.errors])
-    model._evaluate(x0)
-    return pd.DataFrame({"value": x0, "hesse": hesse.to_numpy(), "seed_method": seed_err,
-                         "rel_diff": seed_err / hesse.to_numpy() - 1.0,
-                         "minuit_numerical": num,
-                         "minuit_rel_diff": num / hesse.to_numpy() - 1.0},
-                        index=list(PARAMETERS))
+        errors = np.sqrt(np.abs(np.diag(np.linalg.inv(hess))))
+    return errors, np.diag(hess).copy()
+
+
+def seed_hessian_errors(result: DimuonFit, step: float = 1e-5) -> pd.DataFrame:
+    """The fixed-step Hessian's errors (:func:`fixed_step_errors`) next to HESSE's, on the
+    same fit and the same minimum.
+
+    The fixed step is far below the natural scale of the weakly constrained parameters
+    (alpha, n): there the second difference spans only a few hundred last bits of the NLL,
+    so its rounding decides the result at the per-cent level. Which per cent depends on
+    the last bits of the machine's arithmetic (see :func:`fixed_step_spread`).
+
+    Returns a DataFrame indexed by parameter with ``value``, ``hesse`` (this module's
+    HESSE error, from the exact Hessian), ``seed_method`` and ``rel_diff`` = seed/hesse - 1.
+    """
+    step = as_number(step, "step", positive=True)
+    hesse = result.errors.to_numpy()
+    x0 = result.values.to_numpy()
+    seed_err, _ = fixed_step_errors(result.model, x0, step)
+    result.model._evaluate(x0)
+    return pd.DataFrame({"value": x0, "hesse": hesse, "seed_method": seed_err,
+                         "rel_diff": seed_err / hesse - 1.0}, index=list(PARAMETERS))
+
+
+SPREAD_STEPS = (1e-6, 1e-5, 1e-4, 1e-3)
+"""Steps of :func:`fixed_step_spread` (the chapter's)."""
+
+SPREAD_COPIES = 30
+"""Copies of the sample in the chapter's :func:`fixed_step_spread`."""
+
+
+def fixed_step_spread(result: DimuonFit, steps=SPREAD_STEPS, copies: int = SPREAD_COPIES) -> pd.DataFrame:
+    """The fixed-step Hessian's errors on ``copies`` copies of the fit that differ only in
+    the last bits: copy k moves every mass and every fitted parameter value by 1-3 units in
+    the last place (:func:`helpers.nudge.nudge` with seed k), the size of the difference
+    between two machines' arithmetic. Moving the masses alone is not enough: part of the
+    rounding of :math:`-\\ln L` comes from the normalisation integrals, which depend on the
+    parameters only and enter every event's term.
+
+    One row per copy and step: ``copy``, ``step``, for every parameter ``p`` the relative
+    difference of the error, ``p`` = fixed-step error / HESSE - 1, and ``p_d2``, the
+    relative error of the one-sided diagonal second difference against the exact
+    curvature. HESSE's own errors do not move between the copies (the exact Hessian
+    loses no digits); the fixed-step ones do.
+    """
+    if isinstance(copies, bool) or not isinstance(copies, (int, np.integer)) or copies < 1:
+        raise InputError(f"copies must be a positive integer, got {copies!r}")
+    steps = [as_number(s, "step", positive=True) for s in np.atleast_1d(steps)]
+    if not steps:
+        raise InputError("give at least one step")
+    x0 = result.values.to_numpy()
+    hesse = result.errors.to_numpy()
+    curv = np.diag(0.5 * result.model.nll_hessian(*x0))
+    result.model._evaluate(x0)
+    rows = []
+    for k in range(int(copies)):
+        model = FastLogPdf(nudge(result.masses, k), result.mass_range)
+        xk = nudge(x0, k)
+        for step in steps:
+            err, d2 = fixed_step_errors(model, xk, step)
+            row = {"copy": k, "step": step}
+            row.update(zip(PARAMETERS, err / hesse - 1.0))
+            row.update(zip((f"{p}_d2" for p in PARAMETERS), d2 / curv - 1.0))
+            rows.append(row)
+    return pd.DataFrame(rows)
 
 
 # ============================================================================ toys
@@ -182,7 +253,7 @@ def finite_difference_scale(result: DimuonFit, step: float = 1e-5) -> pd.DataFra
     """Why a fixed-step second difference loses the curvature of weak parameters.
 
     Per parameter: ``curvature`` = the exact :math:`\\partial^2(-\\ln L)/\\partial\\theta^2` at
-    the minimum, ``second_difference`` = step**2 times it (what the seed's formula divides
+    the minimum, ``second_difference`` = step**2 times it (what the fixed-step formula divides
     by step**2, i.e. the signal it has to see), ``last_bit`` = the spacing of
     double-precision numbers at :math:`|-\\ln L|` (the smallest change of the value the sum
     can express) and ``ratio`` = second_difference / last_bit.
@@ -194,29 +265,6 @@ def finite_difference_scale(result: DimuonFit, step: float = 1e-5) -> pd.DataFra
     diff = step * step * curv
     return pd.DataFrame({"curvature": curv, "second_difference": diff,
                          "last_bit": last_bit, "ratio": diff / last_bit}, index=list(PARAMETERS))
-
-
-def seed_hessian_survey(n_samples: int, size: int, seed=SEED, step: float = 1e-5) -> pd.DataFrame:
-    """:func:`seed_hessian_errors` on ``n_samples`` simulated samples of ``size`` events.
-
-    Sample ``i`` uses ``numpy.random.SeedSequence(seed).spawn(n_samples)[i]``. One row per
-    sample: ``rel_diff`` (seed method / HESSE - 1) of every parameter and ``ok``; fits that
-    are not ``ok`` have NaN (HESSE gives no error to compare with).
-    """
-    if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)) or n_samples < 1:
-        raise InputError(f"n_samples must be a positive integer, got {n_samples!r}")
-    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < MIN_EVENTS:
-        raise InputError(f"size must be an integer >= {MIN_EVENTS}, got {size!r}")
-    rows = []
-    for child in np.random.SeedSequence(seed).spawn(int(n_samples)):
-        res = fit(simulate(size, child))
-        if res.ok:
-            row = seed_hessian_errors(res, step)["rel_diff"].to_dict()
-        else:
-            row = dict.fromkeys(PARAMETERS, np.nan)
-        row["ok"] = res.ok
-        rows.append(row)
-    return pd.DataFrame(rows)
 
 
 def cb_integral_check(lo, hi, mu, sigma, alpha, n) -> dict:
@@ -247,20 +295,33 @@ SECOND_TOY_SEED = 12345
 """Seed of the chapter's repeat of the toy study (to tell a fluctuation from an effect)."""
 
 
-def minuit_numerical_errors(result: DimuonFit, strategy: int = 1) -> pd.DataFrame:
-    """Minuit's own numerical HESSE (no derivatives supplied, same limits) at the minimum
-    of ``result``, with the given ``strategy`` (0, 1 or 2). Returns ``hesse`` (the exact
-    errors), ``minuit_numerical`` and ``rel_diff`` = numerical/exact - 1 per parameter."""
+def minuit_numerical_errors(result: DimuonFit, strategy: int = 1, migrad_first: bool = False) -> pd.DataFrame:
+    """Minuit's own numerical HESSE (no derivatives supplied, same limits) next to the exact
+    errors of ``result``.
+
+    The protocol matters. ``migrad_first=False``: HESSE alone at the minimum of ``result``,
+    with the exact errors as its initial step sizes. ``migrad_first=True``: the usual
+    protocol, MIGRAD without derivatives from :data:`START`, then HESSE; there HESSE
+    starts from what MIGRAD learnt about the curvature. ``strategy`` is 0, 1 or 2. Returns
+    ``hesse`` (the exact errors), ``minuit_numerical`` and ``rel_diff`` =
+    numerical/exact - 1 per parameter.
+    """
     if isinstance(strategy, bool) or strategy not in (0, 1, 2):
         raise InputError(f"strategy must be 0, 1 or 2, got {strategy!r}")
     hesse = result.errors
     x0 = result.values.to_numpy()
     model = result.model
-    plain = Minuit(model.nll, *x0, name=PARAMETERS, grad=False, hessian=False)
+    start = [START[p] for p in PARAMETERS] if migrad_first else x0
+    plain = Minuit(model.nll, *start, name=PARAMETERS, grad=False, hessian=False)
     for name, lim in limits(result.mass_range).items():
         plain.limits[name] = lim
-    plain.errors = hesse.to_numpy()
     plain.strategy = int(strategy)
+    if migrad_first:
+        plain.migrad()
+        if not plain.valid:
+            raise InputError("MIGRAD without derivatives found no valid minimum")
+    else:
+        plain.errors = hesse.to_numpy()
     plain.hesse()
     num = np.array([float(e) for e in plain.errors])
     model._evaluate(x0)
@@ -269,7 +330,7 @@ def minuit_numerical_errors(result: DimuonFit, strategy: int = 1) -> pd.DataFram
 
 
 def second_difference_error(result: DimuonFit, step: float = 1e-5) -> pd.Series:
-    r"""Relative error of the seed's one-sided diagonal second difference
+    r"""Relative error of the one-sided diagonal second difference
     :math:`[f(x + 2\epsilon e_i) - 2 f(x + \epsilon e_i) + f(x)]/\epsilon^2` of
     :math:`f = -\ln L` against the exact curvature, per parameter, at the minimum.
     Rounding dominates for small steps and weak parameters; the truncation error of the

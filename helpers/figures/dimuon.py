@@ -1,4 +1,4 @@
-"""Figures of the chapter "Unbinned maximum-likelihood fit of a di-muon peak" (issue 11).
+"""Figures of the chapter "Fitting the di-muon mass peak" (an unbinned maximum-likelihood fit).
 
 Plotting only: every number comes from :mod:`helpers.dimuon`.
 """
@@ -12,7 +12,7 @@ from ..dimuon import MASS_RANGE, PARAMETERS, DimuonFit, pdf_components, profile,
 from ..validation import InputError
 
 __all__ = ["LABELS", "SYMBOLS", "draw_fit", "draw_profile", "draw_pulls", "draw_crystal_ball",
-           "draw_fit_pair"]
+           "draw_fit_pair", "draw_fixed_step_spread"]
 
 LABELS = {
     "mu": r"$\mu$ [GeV]",
@@ -48,7 +48,7 @@ def draw_fit(fig, result: DimuonFit, bins: int = 100, log: bool = False) -> str:
     ax.plot(m, (sig + bkg) * scale, color="C0", label="fit: total")
     ax.plot(m, sig * scale, color="C1", ls="--", label="Crystal Ball (signal)")
     ax.plot(m, bkg * scale, color="C2", ls="-.", label="exponential (background)")
-    ax.set_ylabel(f"events / {1000 * width:.0f} MeV")
+    ax.set_ylabel(f"events / {1000 * width:.3g} MeV")
     if log:
         ax.set_yscale("log")
         ax.set_ylim(bottom=0.5)
@@ -148,3 +148,32 @@ def draw_fit_pair(fig, results, titles) -> list[str]:
         out.append(draw_fit(sub, res))
         sub.suptitle(title, fontsize=10)
     return out
+
+
+def draw_fixed_step_spread(fig, spread, linthresh: float = 0.1) -> None:
+    """The fixed-step Hessian's errors against HESSE's, in per cent, for every step and
+    parameter of :func:`helpers.dimuon.fixed_step_spread`: one dot per copy of the fit
+    (the copies differ only in the last bits), parameters side by side within each step.
+    The vertical axis is linear within +-``linthresh`` % and logarithmic beyond."""
+    need = {"copy", "step", *PARAMETERS}
+    if not need <= set(spread.columns):
+        raise InputError(f"spread lacks the columns {sorted(need - set(spread.columns))}")
+    steps = sorted(spread["step"].unique())
+    ax = fig.subplots()
+    width = 0.8 / len(PARAMETERS)
+    for j, name in enumerate(PARAMETERS):
+        for i, step in enumerate(steps):
+            y = 100 * spread.loc[spread["step"] == step, name].to_numpy(float)
+            x = i + (j - (len(PARAMETERS) - 1) / 2) * width + np.linspace(-0.25, 0.25, y.size) * width
+            ax.plot(x, y, "o", ms=2.5, color=f"C{j}", alpha=0.7, label=SYMBOLS[name] if i == 0 else None)
+    ax.axhline(0, color="k", lw=0.8)
+    ax.set_yscale("symlog", linthresh=linthresh)
+    reach = 100 * float(np.nanmax(np.abs(spread[list(PARAMETERS)].to_numpy(float))))
+    ax.set_ylim(-2 * max(reach, linthresh), 2 * max(reach, linthresh))   # every dot inside
+    ax.set_xticks(range(len(steps)))
+    ax.set_xticklabels([rf"$10^{{{int(round(np.log10(s)))}}}$" for s in steps])
+    ax.set_xlabel(r"step $\epsilon$")
+    ax.set_ylabel("fixed-step error / HESSE error − 1 [%]")
+    for i in range(len(steps) - 1):
+        ax.axvline(i + 0.5, color="0.85", lw=0.8)
+    ax.legend(loc="upper right", ncol=3, fontsize=8)
