@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from bookbuild import ROOT, toc_notebooks
 from helpers import data
-from helpers.authoring import ROOT, toc_notebooks
 from helpers.combination import Combination
 from helpers.nudge import ENV, nudge, nudge_if_asked
 from nudged import SEED, nudged_csv, write_nudged_data
