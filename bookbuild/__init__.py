@@ -10,11 +10,14 @@ Command line, from the repository root::
     python -m bookbuild student [OUTDIR]   # only the student edition
     python -m bookbuild vendor             # refresh assets/vendor from npm (authors)
 
-Modules, and what each needs (pinned in ``requirements.txt``):
+Modules, and what each needs (pinned in ``requirements-student.txt`` and
+``requirements.txt``):
 
 notebooks   execute the chapters in place (nbformat, nbclient, ipykernel)
 citations   the author-year citation text of the website and the editions (pybtex)
-editions    the JupyterLab editions ``student/`` and ``solutions/`` (nbformat, pybtex)
+editions    the JupyterLab editions ``student/`` and ``solutions/`` (nbformat, pybtex);
+            the one command students run, so its two libraries are in
+            ``requirements-student.txt``
 lite        the live site in ``<html>/lite`` (jupyterlite-core, jupyterlite-pyodide-kernel)
 vendor      the website's JavaScript in ``assets/vendor`` (npm)
 sphinx_ext  the Sphinx extension, loaded by ``sphinx.local_extensions`` in ``_config.yml``
