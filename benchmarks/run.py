@@ -16,7 +16,7 @@ Rows, each with its target from issue 12 where it has one:
   (``tests/`` without the browser tests), nbval (``book/``) and the browser tests
   (``tests/test_browser.py``); "whole" is a separate run of ``python -m pytest`` with
   ``--whole``, otherwise the sum of the parts;
-* for every slider of every chapter (panels from :func:`helpers.authoring.panels.all_panels`):
+* for every slider of every chapter (panels from ``all_panels`` of ``tests/panels.py``):
   the median time of the computation (``panel.view.compute``: the numbers of a position,
   no drawing; target < 5 ms) and of the full update as the slider's callback runs it
   (``panel.update``: compute, move the live artists, blit them onto the background, encode
@@ -41,7 +41,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT))                    # bookbuild (the build tools)
+sys.path.insert(0, str(ROOT / "tests"))          # panels (the tests' slider-panel finder)
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 PARTS = ("build", "execute", "suite", "sliders", "dimuon")
@@ -81,7 +82,7 @@ def bench_execute() -> None:
     from nbclient import NotebookClient
     import nbformat
 
-    from helpers.authoring.notebooks import toc_notebooks
+    from bookbuild import toc_notebooks
 
     total = 0.0
     with tempfile.TemporaryDirectory() as tmp:
@@ -136,8 +137,8 @@ def bench_sliders(n_positions: int, repeats: int) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from helpers.authoring.panels import all_panels, slider_positions
     from helpers.validation import InputError
+    from panels import all_panels, slider_positions
 
     for p in all_panels():
         panel = p.panel

@@ -25,8 +25,11 @@ widgets             slider panels that blit their moving parts and show a messag
 figures             one drawing module per chapter (no computations)
 exercises           per chapter, the self-check answers (no drawing code)
 selfcheck           ``check(key, value)`` that never prints the answer
-authoring           execute notebooks, write the JupyterLab editions and the live site
-                    (command line: ``python -m helpers.authoring``)
+nudge               inputs moved by 1-3 ulp, to test the book's digits on another machine
+
+This package is what the chapters import (and what the live site installs in the
+browser): it needs no build tool. The book's build tools (execute, editions, live site,
+vendoring, the Sphinx extension) are the separate ``bookbuild`` folder of the checkout.
 """
 
 from .validation import InputError

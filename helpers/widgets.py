@@ -44,8 +44,8 @@ HINT_CLASS = "slider-hint"
 
 STORED_HINT = "⏸ Sliders not live: run the cells of this chapter (Run ▸ Run All Cells) to move them."
 """The one line a stored slider panel shows where no kernel runs behind it: the website,
-or a notebook opened but not yet run. ``python -m helpers.authoring execute`` writes it
-into the stored state; a live panel's hint line is empty. Also the panel's text form,
+or a notebook opened but not yet run. The book's build tools write it into the stored
+state when they execute a chapter; a live panel's hint line is empty. Also the panel's text form,
 which JupyterLab shows for an untrusted notebook (ipywidgets cuts that form at 110
 characters, so the hint stays shorter)."""
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers.authoring import ROOT
+from bookbuild import ROOT
 
 
 @pytest.fixture(scope="session")

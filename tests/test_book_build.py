@@ -7,7 +7,7 @@ import nbformat
 import pytest
 from bs4 import BeautifulSoup
 
-from helpers.authoring import ROOT, toc_notebooks
+from bookbuild import ROOT, toc_notebooks
 
 NOTEBOOKS = toc_notebooks()
 
@@ -103,7 +103,7 @@ def test_pages_load_nothing_from_another_host(site):
 
 
 def test_vendored_files_are_the_pinned_versions():
-    from helpers.authoring.vendor import FILES, VENDOR, pinned_versions
+    from bookbuild.vendor import FILES, VENDOR, pinned_versions
 
     for package, version in pinned_versions().items():
         dest = FILES[package][0]
@@ -123,7 +123,7 @@ def test_every_figure_has_caption_and_alt_text(site):
 
 
 def test_citations_read_the_same_in_text_list_and_jupyterlab(site):
-    from helpers.authoring.editions import citation_text
+    from bookbuild.citations import citation_text
 
     listed = BeautifulSoup((site / "book" / "references.html").read_text(), "html.parser")
     labels = {lab.get_text(strip=True).strip("[]") for lab in listed.select(".citation .label, dt.label")}

@@ -31,7 +31,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers.authoring import toc_notebooks, write_editions
+from bookbuild import toc_notebooks
+from bookbuild.editions import write_editions
 from helpers.widgets import STORED_HINT
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

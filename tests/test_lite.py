@@ -22,9 +22,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers.authoring import ROOT, toc_notebooks
-from helpers.authoring.lite import (INSTALL_PACKAGES, LITE_WHEELS, helpers_wheel, lite_notebook)
-from helpers.authoring.sphinx_ext import LITE_APP, LITE_BUTTON_CLASS
+from bookbuild import ROOT, toc_notebooks
+from bookbuild.lite import INSTALL_PACKAGES, LITE_WHEELS, helpers_wheel, lite_notebook
+from bookbuild.sphinx_ext import LITE_APP, LITE_BUTTON_CLASS
 
 NOTEBOOKS = toc_notebooks()
 
@@ -54,7 +54,10 @@ def test_helpers_wheel(tmp_path):
         names = zf.namelist()
         meta = zf.read("pp_stats_course_helpers-0.1.0.dist-info/METADATA").decode()
     assert "helpers/__init__.py" in names and "helpers/book.mplstyle" in names
-    assert "helpers/authoring/lite.py" in names
+    # the computations only: no build tool (bookbuild/, the former helpers/authoring)
+    assert all(n.startswith(("helpers/", "pp_stats_course_helpers-0.1.0.dist-info/")) for n in names)
+    assert not any("authoring" in n or "bookbuild" in n or n.endswith(("sphinx_ext.py", "editions.py"))
+                   for n in names), names
     assert not any("__pycache__" in n for n in names)
     assert "Requires-Dist: iminuit>=2.32" in meta
     # reproducible: the same bytes twice

@@ -14,10 +14,10 @@ from iminuit import Minuit
 from scipy import integrate, stats
 from scipy.optimize import brentq, minimize_scalar
 
+from bookbuild import ROOT
+from bookbuild.editions import glue_formats, glue_values
 from helpers import SEED, normalisation_toys as toys
 from helpers.normalisation import stat_chi2_values
-from helpers.authoring import ROOT
-from helpers.authoring.editions import glue_formats, glue_values
 from glued import assert_shown
 from helpers.figures.normalisation import CL_DELTA1
 from helpers.normalisation import (

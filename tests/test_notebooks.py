@@ -10,9 +10,10 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from bookbuild import ROOT, toc_notebooks
+from bookbuild.editions import EditionError, student_notebook, write_student_edition
+from bookbuild.notebooks import exercise_labels, solution_labels
 from helpers import selfcheck
-from helpers.authoring import (ROOT, exercise_labels, solution_labels, student_notebook,
-                               toc_notebooks, write_student_edition)
 
 NOTEBOOKS = toc_notebooks()
 IDS = [p.stem for p in NOTEBOOKS]
@@ -95,7 +96,7 @@ def test_student_notebook_rejects_unclosed_solution():
     nb = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_markdown_cell("```{solution-start} ex-a\n```"),
         nbformat.v4.new_code_cell("x = 1")])
-    with pytest.raises(ValueError, match="solution-end"):
+    with pytest.raises(EditionError, match="solution-end"):
         student_notebook(nb)
 
 
@@ -137,16 +138,15 @@ def test_student_notebook_keeps_text_sharing_a_cell_with_solution_fences():
 
 
 # ------------------------------------------------------------- the JupyterLab editions
-from helpers.authoring import full_notebook  # noqa: E402
-from helpers.authoring.editions import (EditionError, citation_text, glue_values,  # noqa: E402
-                                        lab_markdown)
+from bookbuild.citations import CitationError, citation_text  # noqa: E402
+from bookbuild.editions import full_notebook, glue_values, lab_markdown  # noqa: E402
 
 _RAW_MYST = re.compile(r"\{(glue|cite)[^}]*\}`|solution-start|solution-end")
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_editions_write_out_every_glued_number_and_citation(path):
-    from helpers.authoring.editions import _split_solutions
+    from bookbuild.editions import _split_solutions
 
     nb = nbformat.read(path, as_version=4)
     values = glue_values(nb)
@@ -202,7 +202,7 @@ def test_lab_markdown_formats_like_the_website_and_refuses_unknown_keys():
     assert citation_text("cowan1998,valassi2003") == "[Cowan, 1998; Valassi, 2003]"
     with pytest.raises(EditionError, match="nope"):
         lab_markdown("{glue:text}`nope:.1f`", values)
-    with pytest.raises(EditionError, match="not in references.bib"):
+    with pytest.raises(CitationError, match="not in references.bib"):
         citation_text("nobody2024")
 
 

@@ -18,8 +18,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from helpers.authoring.panels import all_panels, grid_positions, slider_positions
 from helpers.validation import InputError
+from panels import all_panels, grid_positions, slider_positions
 
 PANELS = all_panels()
 _BAD_NUMBER = re.compile(r"\b(nan|inf|-inf)\b", re.I)

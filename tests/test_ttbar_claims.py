@@ -871,7 +871,7 @@ def test_glued_value_is_not_double_rounded(comb):
     """"The combined cross section is 241.46 ± ..." — glued with enough digits that the
     prose's two decimals are those of the exact value (six significant digits would give
     241.465 and then 241.47)."""
-    from helpers.authoring.editions import glue_values
+    from bookbuild.editions import glue_values
 
     _says("The combined cross section is **{glue:text}`t_value:.2f`")
     stored = glue_values(_notebook())["t_value"]

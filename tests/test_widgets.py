@@ -52,7 +52,7 @@ def test_intro_panel_at_every_slider_end(n):
 def test_live_panel_has_empty_hint_and_stored_state_gets_the_hint():
     import nbformat
 
-    from helpers.authoring import mark_stored_panels
+    from bookbuild.notebooks import mark_stored_panels
     from helpers.widgets import HINT_CLASS, STORED_HINT
 
     panel = SliderPanel(_draw, {"x": slider(1.0, -1.0, 2.0, 0.1, "x")})

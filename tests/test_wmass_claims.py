@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from bookbuild import ROOT
+from bookbuild.editions import glue_formats, glue_values
 from helpers import SEED, data, wmass
-from helpers.authoring import ROOT
-from helpers.authoring.editions import glue_formats, glue_values
 from glued import assert_shown
 from helpers.combination import Combination, zero_weight_correlation
 from helpers.normalisation import course_problem

@@ -6,7 +6,7 @@ at the exact versions pinned in ``assets/vendor/package.json``. ``_config.yml`` 
 Sphinx (``mathjax_path``) and myst-nb (``nb_ipywidgets_js``) at them.
 
 To update: change a version in ``assets/vendor/package.json`` and run
-``python -m helpers.authoring vendor`` (needs ``npm`` and access to the npm registry),
+``python -m bookbuild vendor`` (needs ``npm`` and access to the npm registry),
 then build the book and run the browser tests.
 """
 
@@ -18,7 +18,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .notebooks import ROOT
+from . import ROOT, BuildError
 
 __all__ = ["VENDOR", "FILES", "vendor", "pinned_versions"]
 
@@ -44,7 +44,7 @@ def vendor() -> list[Path]:
     the website needs into ``assets/vendor/<name>/``; return the folders written."""
     npm = shutil.which("npm")
     if npm is None:
-        raise RuntimeError("npm not found: install Node.js to refresh the vendored files")
+        raise BuildError("npm not found: install Node.js to refresh the vendored files")
     written = []
     with tempfile.TemporaryDirectory() as tmp:
         shutil.copy(VENDOR / "package.json", tmp)

@@ -1,4 +1,5 @@
-"""The chapter notebooks: which they are, how they are executed and stored."""
+"""The chapter notebooks: executed and stored (``python -m bookbuild execute``), and
+the exercises and solutions they hold."""
 
 from __future__ import annotations
 
@@ -7,28 +8,12 @@ from pathlib import Path
 
 import nbformat
 
-__all__ = ["ROOT", "toc_notebooks", "execute_notebook", "solution_labels",
-           "exercise_labels", "mark_stored_panels"]
+from helpers.widgets import HINT_CLASS, STORED_HINT
 
-ROOT = Path(__file__).resolve().parent.parent.parent
-"""The repository root (the project is installed editable)."""
-
+__all__ = ["execute_notebook", "solution_labels", "exercise_labels", "mark_stored_panels"]
 
 _SOL_START = re.compile(r"```\{solution-start\}\s*(\S+)")
 _EXERCISE = re.compile(r"[`:]{3,}\{exercise(?:-start)?\}\s*\n(?:.*\n)*?:label:\s*(\S+)")
-
-
-def toc_notebooks(root: Path = ROOT) -> list[Path]:
-    """The notebooks listed in ``_toc.yml``, in book order."""
-    files: list[Path] = []
-    for line in (root / "_toc.yml").read_text().splitlines():
-        m = re.search(r"(?:root|file):\s*(\S+)", line)
-        if m:
-            stem = root / m.group(1)
-            nb = stem.with_suffix(".ipynb") if stem.suffix != ".ipynb" else stem
-            if nb.exists():
-                files.append(nb)
-    return files
 
 
 def mark_stored_panels(nb: nbformat.NotebookNode) -> int:
@@ -38,8 +23,6 @@ def mark_stored_panels(nb: nbformat.NotebookNode) -> int:
     notebook is what a reader sees *without* a kernel behind the panel (the website, a
     notebook opened but not run), where the sliders cannot move: there the hint says so.
     """
-    from ..widgets import HINT_CLASS, STORED_HINT
-
     state = (nb.metadata.get("widgets", {})
              .get("application/vnd.jupyter.widget-state+json", {}).get("state", {}))
     n = 0

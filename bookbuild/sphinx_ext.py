@@ -1,9 +1,10 @@
-"""The book's Sphinx extension (listed in ``_config.yml``).
+"""The book's Sphinx extension: ``_config.yml`` loads it as a local extension
+(``sphinx.local_extensions``, Jupyter Book 1 puts the repository root on ``sys.path``).
 
 * One citation style for the text and the reference list: it registers the pybtex style
   ``authoryear``, so the reference list is labelled ``[Lyons et al., 1988]`` exactly as
   sphinxcontrib-bibtex's ``author_year`` citations appear in the text; the JupyterLab
-  editions write the same text (:func:`helpers.authoring.editions.citation_text`).
+  editions write the same text (:func:`bookbuild.citations.citation_text`).
 * The offline widget manager: the ipywidgets HTML manager (``assets/vendor``) finds its
   own files (fonts) through require.js's module path. Each page tells require.js where
   the vendored copy is, relative to that page, so nothing is fetched from a CDN.
@@ -21,28 +22,17 @@ from pathlib import Path
 from pybtex.plugin import register_plugin
 from pybtex.style.formatting.plain import Style as PlainStyle
 from pybtex.style.labels import BaseLabelStyle
+from sphinx.errors import ExtensionError
+from sphinx.util import logging
 
-__all__ = ["authors_text", "AuthorYearLabels", "AuthorYearStyle", "setup"]
+from . import BuildError
+from .citations import authors_text
+from .lite import build_lite_site
+
+__all__ = ["AuthorYearLabels", "AuthorYearStyle", "setup"]
 
 #: where the widget manager is served from, relative to the site root
 WIDGET_MANAGER = "_static/vendor/html-manager"
-
-
-def _plain(text: str) -> str:
-    return text.replace("{", "").replace("}", "")
-
-
-def authors_text(entry) -> str:
-    """``Lyons``, ``James and Roos`` or ``Lyons et al.``, as in an author-year citation."""
-    people = entry.persons.get("author") or entry.persons.get("editor") or []
-    last = [_plain(" ".join(p.prelast_names + p.last_names)) for p in people]
-    if not last:
-        return _plain(entry.fields.get("title", entry.key))
-    if len(last) == 1:
-        return last[0]
-    if len(last) == 2:
-        return f"{last[0]} and {last[1]}"
-    return f"{last[0]} et al."
 
 
 class AuthorYearLabels(BaseLabelStyle):
@@ -100,16 +90,11 @@ def _lite_button(app, pagename, templatename, context, doctree) -> None:
 def _build_lite(app, exception) -> None:
     if exception is not None or not app.config.book_lite or app.builder.format != "html":
         return
-    from sphinx.errors import ExtensionError
-    from sphinx.util import logging
-
-    from .lite import LiteBuildError, build_lite_site
-
     logging.getLogger(__name__).info("building the live (JupyterLite) site into lite/ ...")
     work = Path(app.outdir).parent / "lite_work"
     try:
         build_lite_site(Path(app.outdir), work)
-    except (LiteBuildError, ValueError) as exc:
+    except BuildError as exc:
         raise ExtensionError(f"live mode: {exc}") from exc
 
 

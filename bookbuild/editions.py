@@ -22,21 +22,21 @@ from __future__ import annotations
 import ast
 import copy
 import re
-from functools import lru_cache
 from pathlib import Path
 
 import nbformat
 
-from ..validation import InputError
-from .notebooks import ROOT, toc_notebooks
-from .sphinx_ext import authors_text
+from . import ROOT, BuildError, toc_notebooks
+from .citations import citation_text
 
-__all__ = ["glue_values", "glue_formats", "citation_text", "lab_markdown", "student_notebook", "full_notebook",
+__all__ = ["glue_values", "glue_formats", "lab_markdown", "student_notebook", "full_notebook",
            "write_student_edition", "write_editions", "EditionError"]
 
 
-class EditionError(InputError):
-    """A chapter the editions cannot render faithfully (unknown glue key, citation, ...)."""
+class EditionError(BuildError):
+    """A chapter the editions cannot render faithfully (a glue key with no stored value or
+    shown two ways, an unclosed solution, ...; an unknown citation is a
+    :class:`~bookbuild.citations.CitationError`)."""
 
 
 _SOL_START = re.compile(r"```\{solution-start\}\s*(\S+)[^\n]*\n(?:\s*:[a-z-]+:[^\n]*\n)*```")
@@ -85,34 +85,11 @@ def _format_glue(match: re.Match, values: dict) -> str:
     key, spec = match.group(1), match.group(2) or ""
     if key not in values:
         raise EditionError(f"glue key {key!r} has no stored value: run "
-                           "python -m helpers.authoring execute first")
+                           "python -m bookbuild execute first")
     try:
         return format(values[key], spec)
     except (ValueError, TypeError) as exc:
         raise EditionError(f"glue key {key!r} cannot be formatted with {spec!r}: {exc}") from None
-
-
-# -------------------------------------------------------------------------- citations
-@lru_cache(maxsize=4)
-def _bibliography(path: Path):
-    from pybtex.database import parse_file
-
-    return parse_file(str(path)).entries
-
-
-def citation_text(keys: str, kind: str | None = None, bibfile: Path = ROOT / "references.bib") -> str:
-    """The author-year text the website shows for ``{cite}`keys``` (``{cite:t}`` when
-    ``kind`` is ``"t"``): ``[Lyons et al., 1988]`` or ``Lyons et al. [1988]``."""
-    entries = _bibliography(Path(bibfile))
-    parts = []
-    for key in (k.strip() for k in keys.split(",")):
-        if key not in entries:
-            raise EditionError(f"citation {key!r} is not in {Path(bibfile).name}")
-        entry = entries[key]
-        parts.append((authors_text(entry), entry.fields.get("year", "n.d.")))
-    if kind in ("t", "ts"):
-        return ", ".join(f"{who} [{year}]" for who, year in parts)
-    return "[" + "; ".join(f"{who}, {year}" for who, year in parts) + "]"
 
 
 # --------------------------------------------------------------------------- markdown

@@ -1,4 +1,5 @@
-"""Every slider panel of the book, rebuilt outside a notebook for tests and benchmarks.
+"""Every slider panel of the book, rebuilt outside a notebook for tests and benchmarks
+(test tooling: ``tests/test_sliders.py``, ``benchmarks/run.py``).
 
 :func:`chapter_panels` runs a chapter's code cells in this process (``book/`` as the
 working directory, matplotlib's Agg backend, output swallowed) and returns each
@@ -19,7 +20,7 @@ from pathlib import Path
 import nbformat
 import numpy as np
 
-from .notebooks import toc_notebooks
+from bookbuild import toc_notebooks
 
 __all__ = ["Panel", "chapter_panels", "all_panels", "slider_positions", "grid_positions"]
 
@@ -40,7 +41,7 @@ def chapter_panels(path: Path) -> list[Panel]:
     import matplotlib
 
     matplotlib.use("Agg")
-    from .. import widgets
+    from helpers import widgets
 
     made: list = []
     original = widgets.SliderPanel.__init__

@@ -1,13 +1,14 @@
 """Live mode: every chapter runs in the reader's browser (JupyterLite, Python in WebAssembly).
 
-The website build (``helpers.authoring.sphinx_ext``, switch ``book_lite`` in
+The website build (:mod:`bookbuild.sphinx_ext`, switch ``book_lite`` in
 ``_config.yml``) calls :func:`build_lite_site` after the HTML is written; it puts a
 JupyterLite site into ``<html>/lite/`` with
 
 * ``contents``: a lite copy of every chapter (:func:`lite_notebook`: the full edition,
   outputs and widget state cleared, a first cell that installs what the chapter needs)
   and the data files in ``data/`` beside them;
-* ``pypi``: a wheel of ``helpers`` built from this repository (:func:`helpers_wheel`)
+* ``pypi``: a wheel of ``helpers`` built from this repository (:func:`helpers_wheel`;
+  the computations only: these build tools are not in ``helpers``)
   and the wheels in ``lite/wheels/`` (committed, versions in ``requirements-pyodide.txt``):
   iminuit 2.33.0 for WebAssembly (Pyodide's own 2.30.1 is too old for ``helpers``),
   ipywidgets, jupyterlab_widgets, comm and jacobi.
@@ -31,8 +32,8 @@ from pathlib import Path
 
 import nbformat
 
+from . import ROOT, BuildError, toc_notebooks
 from .editions import full_notebook
-from .notebooks import ROOT, toc_notebooks
 
 __all__ = ["LITE_WHEELS", "INSTALL_PACKAGES", "install_cell_source", "lite_notebook",
            "helpers_wheel", "write_lite_contents", "build_lite_site", "LiteBuildError"]
@@ -48,7 +49,7 @@ LITE_KERNELSPEC = {"name": "python", "display_name": "Python (Pyodide)", "langua
 LITE_APPS = ["lab", "notebooks", "tree"]
 
 
-class LiteBuildError(RuntimeError):
+class LiteBuildError(BuildError):
     """The JupyterLite build failed (its output is in the message)."""
 
 
@@ -112,7 +113,7 @@ def helpers_wheel(outdir: Path) -> Path:
     info = f"{dist}-{version}.dist-info"
     meta = "\n".join(["Metadata-Version: 2.1", f"Name: {name}", f"Version: {version}",
                       "Requires-Python: >=3.10", *[f"Requires-Dist: {d}" for d in deps]]) + "\n"
-    wheel = "Wheel-Version: 1.0\nGenerator: helpers.authoring.lite\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+    wheel = "Wheel-Version: 1.0\nGenerator: bookbuild.lite\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
     entries = [(p.relative_to(ROOT).as_posix(), p.read_bytes()) for p in files]
     entries += [(f"{info}/METADATA", meta.encode()), (f"{info}/WHEEL", wheel.encode()),
                 (f"{info}/top_level.txt", b"helpers\n")]
