@@ -45,6 +45,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .data import EXACT_FLOATS
 from .validation import (
     InputError,
     as_real_array,
@@ -413,7 +414,7 @@ def _as_source_list(sources, what: str) -> list:
 def _read_table(table) -> pd.DataFrame:
     if isinstance(table, (str, os.PathLike)):
         try:
-            df = pd.read_csv(table, comment="#", index_col=0)
+            df = pd.read_csv(table, comment="#", index_col=0, **EXACT_FLOATS)
         except FileNotFoundError:
             raise InputError(f"table file {os.fspath(table)!r} not found") from None
         except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:

@@ -35,8 +35,8 @@ def nudge(x, seed: int) -> np.ndarray:
     down, chosen by a hash of the value and ``seed``: equal values are moved alike (two
     equal uncertainties stay equal), 0 and ±1 stay exact (no correlation of 1 becomes
     1 + 2e-16). Returns a new float array of ``x``'s shape."""
-    a = np.array(x, dtype=float, copy=True)
-    flat = a.reshape(-1)
+    a = np.array(x, dtype=float)
+    flat = a.ravel(order="C").copy()   # a copy: the moves below must not depend on memory order
     h = _mix(flat.view(np.uint64).copy(), int(seed))
     steps = (h % np.uint64(3)).astype(int) + 1
     up = ((h >> np.uint64(8)) & np.uint64(1)).astype(bool)
@@ -45,7 +45,7 @@ def nudge(x, seed: int) -> np.ndarray:
     for k in (1, 2, 3):
         move = (steps >= k) & ~keep
         flat[move] = np.nextafter(flat[move], target[move])
-    return a
+    return flat.reshape(a.shape)
 
 
 def nudge_if_asked(x):

@@ -27,6 +27,10 @@ def test_nudge_moves_each_number_by_one_to_three_ulp_and_equal_numbers_alike():
         assert y[0] == y[1] and y[3] == y[4]
         assert list(y[6:9]) == [0.0, 1.0, -1.0] and 1 <= abs(y[9] - x[9]) / np.spacing(3.5) <= 3
         assert y[10] == np.inf
+    # whatever the memory order of the array (a DataFrame's values are often column-major)
+    m = np.asfortranarray([[30.0, 11.0], [33.0, 12.0]])
+    assert np.array_equal(nudge(m, 4), [[nudge([v], 4)[0] for v in row] for row in m.tolist()])
+    assert not np.array_equal(nudge(m, 4), m)
     # up and down, 1, 2 and 3 ulp all occur
     many = np.linspace(1.0, 2.0, 1001)[1:-1]
     steps = np.rint((nudge(many, 3) - many) / np.spacing(many))
@@ -56,12 +60,15 @@ def test_nudged_inputs_change_the_raw_digits_but_not_what_the_reader_sees(tmp_pa
     nominal = data.w_mass()
     monkeypatch.setenv("COURSE_BOOK_DATA", str(tmp_path))
     moved = data.w_mass()
+    # read exactly as written: each number is the nudge of the original (whatever pandas)
+    assert np.array_equal(moved[0].to_numpy(), nudge(nominal[0].to_numpy(), SEED))
+    assert np.array_equal(moved[1].to_numpy(), nudge(nominal[1].to_numpy(), SEED))
     a, b = (Combination(*args) for args in (nominal, moved))
     assert a.value != b.value and a.error != b.error
     assert abs(a.value - b.value) < 1e-9 and format(a.value, ".1f") == format(b.value, ".1f")
     for path in sorted((ROOT / "book" / "data").glob("*.csv")):
-        ours = pd.read_csv(path, comment="#").select_dtypes("number")
-        theirs = pd.read_csv(tmp_path / path.name, comment="#").select_dtypes("number")
+        ours = pd.read_csv(path, comment="#", **data.EXACT_FLOATS).select_dtypes("number")
+        theirs = pd.read_csv(tmp_path / path.name, comment="#", **data.EXACT_FLOATS).select_dtypes("number")
         changed = (ours.to_numpy() != theirs.to_numpy()).mean()
         assert changed > 0.5, path.name
         np.testing.assert_allclose(theirs.to_numpy(), ours.to_numpy(), rtol=1e-15, atol=0)

@@ -645,6 +645,7 @@ def load() -> np.ndarray:
     path = data_dir() / SAMPLE_FILE
     if not path.is_file():
         raise InputError(f"{path} not found; regenerate it with helpers.dimuon.write_sample()")
-    return pd.read_csv(path, comment="#")["mass"].to_numpy(dtype=float)
+    from ..data import EXACT_FLOATS
+    return pd.read_csv(path, comment="#", **EXACT_FLOATS)["mass"].to_numpy(dtype=float)
 
 
