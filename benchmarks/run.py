@@ -112,9 +112,9 @@ def _pytest(args: list[str]) -> tuple[float, str]:
 
 
 def bench_suite(whole: bool) -> None:
-    parts = [("  unit tests (tests/ minus browser)", ["tests", "--ignore=tests/test_browser.py"]),
+    parts = [("  unit tests (tests/ minus browser)", ["tests", "--ignore=tests/test_browser.py", "--ignore=tests/test_browser_lab.py"]),
              ("  nbval (book/)", ["book"]),
-             ("  browser tests (tests/test_browser.py)", ["tests/test_browser.py"])]
+             ("  browser tests (tests/test_browser*.py)", ["tests/test_browser.py", "tests/test_browser_lab.py"])]
     total = 0.0
     results = []
     for name, args in parts:

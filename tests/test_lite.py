@@ -241,7 +241,7 @@ def lite_served(site, tmp_path_factory):
     contents["content"].append(entry)
     listing.write_text(json.dumps(contents))
 
-    from test_browser import _QuietHandler
+    from browser_support import _QuietHandler
 
     handler = functools.partial(_QuietHandler, directory=str(root))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -260,7 +260,7 @@ def lite_served(site, tmp_path_factory):
 def test_live_slider_callback_runs_in_the_browser(lite_served):
     from playwright.sync_api import sync_playwright
 
-    from test_browser import ARGS, _offline_context
+    from browser_support import ARGS, _offline_context
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)

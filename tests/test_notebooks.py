@@ -111,10 +111,10 @@ def test_student_edition_runs_top_to_bottom(path, tmp_path):
     assert not solution_labels(student)
     assert all(not c.outputs for c in student.cells if c.cell_type == "code")
     if shutil.which("chromium") or shutil.which("chromium-browser"):
-        # tests/test_browser.py runs this same edition in JupyterLab and fails on any
+        # tests/test_browser_lab.py runs this same edition in JupyterLab and fails on any
         # error or stderr output: running it here as well would double the suite's
         # longest part for no extra check
-        pytest.skip("executed by tests/test_browser.py in JupyterLab")
+        pytest.skip("executed by tests/test_browser_lab.py in JupyterLab")
     NotebookClient(student, timeout=600, kernel_name="python3",
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     errors = [o for c in student.cells if c.cell_type == "code" for o in c.outputs
