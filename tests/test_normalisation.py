@@ -497,7 +497,7 @@ def test_toys_are_seeded_and_check_their_input():
     assert table["toys"].sum() == a.n_toys
 
 
-# ---------------------------------------------------------------- issue 12: no silent wrong number
+# ---------------------------------------------------------------- no silent wrong number
 from hypothesis import given, settings, strategies as st  # noqa: E402
 
 from helpers.normalisation import NormalisationProblem as _P, course_problem  # noqa: E402
@@ -551,7 +551,7 @@ def test_closed_forms_against_fits_and_at_any_scale(values, stat_rel, eps, exp):
 
 
 @pytest.mark.parametrize("args, method, want", [
-    # the fuzz of issue 12: Minuit forced the covariance positive definite and 0.112 was quoted
+    # found by fuzzing: Minuit forced the covariance positive definite and 0.112 was quoted
     (([100.0, 100.01], [0.01, 0.01], 0.2), "N on data", 19.80394),
     (([100.0, 100.01], [0.01, 0.01], 0.2), "N on prediction", 20.001),
     # values ~1e8: the fit's error was 1.414

@@ -60,7 +60,7 @@ def test_covariance_fit_below_both(p):
 
 def test_blue_weights_sum_to_one_and_one_is_negative(p):
     """"The BLUE weights of this fit are 1.253 and -0.253: they add up to one, but the second
-    is negative." (The previous version of the chapter said they add up to less than one.)"""
+    is negative." """
     w = p.blue_weights()
     assert np.round(w, 3).tolist() == [1.253, -0.253]
     assert w.sum() == pytest.approx(1.0, abs=1e-14)
@@ -188,7 +188,7 @@ def test_thin_ellipses_and_tiny_tilt(p):
     left the normalisation stretches the ellipse almost along y = (8.0, 8.5), which points
     at the origin and is tilted by 1.74° from the diagonal; the major axis itself is tilted
     by only 1.80° from the diagonal, a little more than y because the statistical errors
-    differ (on the right, by 0.07°)." (The previous version called 1.8° the tilt of y.)"""
+    differ (on the right, by 0.07°)." """
     ax = p.ellipse_axes()
     assert (round(ax["minor"], 3), round(ax["major"], 2), round(ax["tilt"], 2)) == (0.165, 1.18, 1.80)
     direction = np.degrees(np.arctan2(p.values[1], p.values[0]))
@@ -523,7 +523,7 @@ def test_toys_with_our_tension(study, p):
     ln det V is biased by a similar amount on average, but it depends only weakly on the
     tension (-0.08 for tensions below 1, -0.104 there); the N-on-prediction bias grows
     slowly, to -0.023. Among the estimators that do not assume equal errors, the prediction
-    family has by far the smallest bias." (The previous version said "hardly depends".)"""
+    family has by far the smallest bias." """
     table = study.bias_vs_tension()
     here = table.loc[[iv for iv in table.index if p.tension()["chi2"] in iv][0]]
     assert (here.name.left, here.name.right) == (4.0, 5.0)
@@ -633,8 +633,7 @@ def test_stale_variable_pitfall(p):
     chapter, 8.23 ± 0.12. The notebook had been run out of order: the W-mass fit cell was
     re-run after the normalisation cells and picked up their mw and cov (it recomputes
     inv_cov from cov)." The seed's stored FCN = 4.587 is the stat-only fit with the
-    diagonal covariance of the normalisation cells, inverted afresh. (The previous version
-    said the stale names were mw and inv_cov.)"""
+    diagonal covariance of the normalisation cells, inverted afresh."""
     wm = p.weighted_mean()
     assert (round(wm.value, 2), round(wm.error, 2), round(wm.chi2_min, 3)) == (8.23, 0.12, 4.587)
     cov = np.diag(p.stat_errors**2)                       # the normalisation cells' cov

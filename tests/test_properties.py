@@ -726,7 +726,7 @@ def test_loaders_on_random_files(vals, corr, corr_row):
 
 
 # ====================================================================== validation: edge cases
-# Found by the draws above (session 2) and fixed in helpers/validation.py; kept as plain tests.
+# Found by the draws above and fixed in helpers/validation.py; kept as plain tests.
 @pytest.mark.parametrize("value", RAGGED)
 def test_validation_ragged_refused(value):
     for fn in (validation.as_vector, validation.as_finite_array, validation.as_number,

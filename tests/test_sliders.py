@@ -78,7 +78,7 @@ def test_full_update_at_both_ends_shows_figure_or_message(entry):
             assert not _BAD_NUMBER.search(panel.message.value)
 
 
-# ---------------------------------------------------------------- blitted redraws (issue 12)
+# ---------------------------------------------------------------- blitted redraws
 def _shown(panel) -> np.ndarray:
     png = base64.b64decode(panel.output.outputs[0]["data"]["image/png"])
     return np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)

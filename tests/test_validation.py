@@ -112,7 +112,7 @@ def test_covariance_is_judged_by_its_correlations_at_any_scale():
 @pytest.mark.parametrize("values", [[True, 2.0], [2.0, np.False_], [[1.0, 2.0], [True, 1.0]], ("1.0", 2.0),
                                     [b"1", 2.0]])
 def test_booleans_and_text_inside_a_list_are_refused(values):
-    """numpy would turn [True, 2.0] into [1.0, 2.0] without a word (issue 12)."""
+    """numpy would turn [True, 2.0] into [1.0, 2.0] without a word."""
     from helpers import validation
     from helpers.combination import Combination
     with pytest.raises(InputError, match="must be numbers"):

@@ -34,9 +34,7 @@ def sigma(comb):
 # ------------------------------------------------------------------ inputs
 def test_common_sources_fully_correlated_with_their_sizes():
     """"A common theory model and the LEP beam energy affect both channels and are 100 %
-    correlated (the beam energy by 17 MeV in each, the common model by 17 and 19 MeV)."
-    (The previous version said they affect both channels "in the same way"; the common model
-    does not.)"""
+    correlated (the beam energy by 17 MeV in each, the common model by 17 and 19 MeV)." """
     _, errors, correlations = data.w_mass()
     assert all(correlations[k] == 1.0 for k in wmass.COMMON)
     assert errors["beam_energy"].tolist() == [17, 17]
@@ -386,7 +384,7 @@ def test_uncorrelated_exercise(comb):
     """"Ignoring the positive correlation makes the error smaller, 35.5 instead of 39.0 MeV
     [...] Here that is not conservative, because the channels' total correlation, 0.229,
     lies below ρ* = 2σ₁σ₂/(σ₁² + σ₂²) = 0.941 (the negative-weight threshold 0.703 plays no
-    role here)." (The previous version compared with the negative-weight threshold 0.703.)"""
+    role here)." """
     unc = comb.with_correlation(list(wmass.COMMON), 0.0)
     assert round(unc.error, 1) == 35.5 and unc.error < comb.error
     rho, star = comb.correlation.iat[0, 1], wmass.conservative_correlation(comb)
