@@ -13,6 +13,7 @@ __all__ = [
     "InputError",
     "as_real_array",
     "as_count",
+    "as_seed",
     "as_finite_array",
     "as_number",
     "as_vector",
@@ -44,6 +45,15 @@ def _as_float_array(values, name: str) -> np.ndarray:
                     raise InputError(f"{name} must be numbers, not True/False: {values!r}")
                 elif isinstance(item, (str, bytes)):
                     raise InputError(f"{name} must be numbers, not text: {values!r}")
+    if np.ma.isMaskedArray(values):
+        # numpy computes with the values under the mask: refuse them rather than use them
+        masked = np.argwhere(np.ma.getmaskarray(values))
+        if masked.size:
+            where = [tuple(int(i) for i in row) if len(row) > 1 else int(row[0]) for row in masked[:5]]
+            more = f" and {len(masked) - 5} more" if len(masked) > 5 else ""
+            raise InputError(f"{name} is a masked array with masked entries at {where}{more}: "
+                             "drop or fill them first (e.g. values.compressed() or values.filled(...))")
+        values = np.ma.getdata(values)
     try:
         arr = np.asarray(values)
     except (TypeError, ValueError) as exc:            # ragged lists and the like
@@ -64,6 +74,8 @@ def _as_float_array(values, name: str) -> np.ndarray:
         raise InputError(f"{name} must be real numbers, got complex values")
     try:
         return np.asarray(arr, dtype=float)
+    except OverflowError as exc:                      # Python integers such as 10**400
+        raise InputError(f"{name} has a number beyond the floating-point range (about 1.8e308)") from exc
     except (TypeError, ValueError) as exc:
         raise InputError(f"{name} must be numbers, got {values!r}") from exc
 
@@ -89,8 +101,30 @@ def as_count(value, name: str = "size", *, maximum: int | None = None) -> int:
     if k < 1:
         raise InputError(f"{name} must be a positive integer, got {value!r}")
     if maximum is not None and k > maximum:
-        raise InputError(f"{name} = {k} is larger than the maximum {maximum}")
+        shown = str(k) if k < 10**15 else f"about 1e{len(str(k)) - 1}"
+        raise InputError(f"{name} = {shown} is larger than the maximum {maximum}")
     return k
+
+
+def as_seed(seed, name: str = "seed", *, generator: bool = True):
+    """A seed for ``numpy.random.default_rng``: a non-negative integer, a
+    ``numpy.random.SeedSequence`` or (with ``generator``) a ``numpy.random.Generator``.
+
+    Refused with :class:`InputError`: negative numbers, True/False, floats (1.5, even
+    2.0: a seed is an identity, not a quantity), text and anything else. Functions whose
+    result must be the same for the same call (toy studies) pass ``generator=False``: a
+    Generator (and a SeedSequence's spawn counter) carries state from call to call.
+    """
+    if isinstance(seed, (int, np.integer)) and not isinstance(seed, (bool, np.bool_)):
+        if seed < 0:
+            raise InputError(f"{name} must be a non-negative integer, got {seed!r}")
+        return int(seed)
+    kinds = "a non-negative integer"
+    if generator:
+        if isinstance(seed, (np.random.SeedSequence, np.random.Generator)):
+            return seed
+        kinds += ", a numpy SeedSequence or a numpy Generator"
+    raise InputError(f"{name} must be {kinds}, got {seed!r}")
 
 
 def as_finite_array(values, name: str = "values") -> np.ndarray:

@@ -648,14 +648,16 @@ def test_minuit_numerical_hesse_depends_on_the_protocol(result):
     """"In the usual protocol, MIGRAD from the start values and then HESSE, it agrees with
     the exact errors to better than 1 %. Called alone at this minimum, without MIGRAD before
     it, it comes out low by about ... % for alpha and ... % for n with its default strategy,
-    and agrees to better than 0.1 % with m.strategy = 2"."""
+    and agrees to a few per mille with m.strategy = 2". (Numerical second derivatives of
+    -ln L move by a few 1e-4 when its last bits change: 0.03 % and 0.12 % for two ways of
+    computing the Gaussian area that agree to 1e-15.)"""
     usual = dimuon.minuit_numerical_errors(result, strategy=1, migrad_first=True)["rel_diff"]
     assert usual.abs().max() < 0.01
     alone = dimuon.minuit_numerical_errors(result, strategy=1)["rel_diff"]
     assert -0.1 < alone["alpha"] < -0.06 and -0.1 < alone["n"] < -0.06
     assert alone.abs().idxmax() == "n"
     strict = dimuon.minuit_numerical_errors(result, strategy=2)["rel_diff"]
-    assert strict.abs().max() < 0.001
+    assert strict.abs().max() < 0.005
 
 
 # ------------------------------------------------------------------ speed remark

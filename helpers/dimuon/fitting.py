@@ -10,7 +10,7 @@ from iminuit import Minuit
 from iminuit.cost import UnbinnedNLL
 from scipy import stats
 
-from ..validation import InputError
+from ..validation import InputError, as_number
 
 from .model import (  # noqa: F401
     PARAMETERS,
@@ -29,7 +29,7 @@ from .model import (  # noqa: F401
 )
 
 __all__ = [
-    "fit", "DimuonFit",
+    "fit", "DimuonFit", "minos_table",
 ]
 
 
@@ -207,7 +207,7 @@ class DimuonFit:
     # ------------------------------------------------------------------ errors
     @property
     def errors(self) -> pd.Series:
-        """HESSE errors by name; raises :class:`FitError` unless :attr:`ok`."""
+        """HESSE errors by name (``Minuit.errors``); raises :class:`FitError` unless :attr:`ok`."""
         self._require_ok("errors")
         return pd.Series([float(v) for v in self.minuit.errors], index=list(PARAMETERS), name="error")
 
@@ -226,16 +226,18 @@ class DimuonFit:
 
     @property
     def minos_errors(self) -> pd.DataFrame:
-        """MINOS ``lower`` (negative) and ``upper`` offsets by parameter (``fit(minos=True)``)."""
+        """MINOS ``lower`` (negative) and ``upper`` offsets by parameter (``fit(minos=True)``).
+
+        Where MINOS reached a parameter's limit before :math:`-2\\ln L` rose by one, that
+        side of the interval is cut by the limit: the interval is one-sided there. Its offset
+        is then NaN (never the distance to the limit, which is no error) and
+        ``lower_at_limit`` / ``upper_at_limit`` say so. Raises :class:`FitError` unless
+        the fit is :attr:`ok` and MINOS succeeded for every parameter (a side that failed
+        for another reason: the call limit, a new minimum)."""
         if not self._minos:
             raise FitError("MINOS was not run: call fit(..., minos=True)")
         self._require_ok("MINOS errors")
-        me = self.minuit.merrors
-        bad = [p for p in PARAMETERS if p not in me or not me[p].is_valid]
-        if bad:
-            raise FitError(f"MINOS failed for {', '.join(bad)}: no asymmetric errors")
-        return pd.DataFrame({"lower": [me[p].lower for p in PARAMETERS],
-                             "upper": [me[p].upper for p in PARAMETERS]}, index=list(PARAMETERS))
+        return minos_table(self.minuit, PARAMETERS)
 
     def table(self, truth: dict | None = None) -> pd.DataFrame:
         """``value`` and ``error`` per parameter (plus MINOS ``lower``/``upper`` if run);
@@ -263,7 +265,9 @@ class DimuonFit:
             places = _decimals(row["error"], error_digits)
             text = {c: _fixed(row[c], places) for c in ("value", "error", "lower", "upper") if c in row}
             if "lower" in text:
-                text["upper"] = "+" + text["upper"]
+                if row["lower_at_limit"]:
+                    text["lower"] = "at limit"
+                text["upper"] = "at limit" if row["upper_at_limit"] else "+" + text["upper"]
             if truth is not None:
                 text["truth"] = f"{row['truth']:g}"
                 text["pull"] = _fixed(row["pull"], 2)
@@ -317,7 +321,8 @@ class DimuonFit:
         Returns ``{"chi2", "ndf", "pvalue", "groups", "min_expected"}`` (the last is the
         smallest expectation of a group).
         """
-        key = (int(bins), float(min_expected))
+        min_expected = as_number(min_expected, "min_expected", non_negative=True)
+        key = (bins, min_expected)
         if key not in self._gof:
             table = self.binned(bins)
             groups, obs, exp_ = [], [], []
@@ -337,8 +342,14 @@ class DimuonFit:
                     exp_.append(acc_e)
             obs, exp_ = np.array(obs), np.array(exp_)
             ndf = len(obs) - 1 - len(PARAMETERS)
+            if ndf < 1:
+                raise InputError(
+                    f"no goodness of fit: {bins} bins merged to {len(obs)} group(s) of more than "
+                    f"{min_expected:g} expected events leave {ndf} degrees of freedom after the "
+                    f"{len(PARAMETERS)} fitted parameters and the fixed total; it needs at least "
+                    f"{len(PARAMETERS) + 2} groups (more bins, or more events)")
             chi2 = float(np.sum((obs - exp_) ** 2 / exp_))
-            pval = float(stats.chi2.sf(chi2, ndf)) if ndf > 0 else float("nan")
+            pval = float(stats.chi2.sf(chi2, ndf))
             self._gof[key] = {"chi2": chi2, "ndf": int(ndf), "pvalue": pval, "groups": len(obs),
                               "min_expected": float(exp_.min())}
         return dict(self._gof[key])
@@ -384,14 +395,52 @@ class DimuonFit:
         err = self.errors
         lines = [head + f": valid minimum, accurate covariance; -ln L = {self.nll:.3f}"]
         lines += [f"  {p:6s} = {_value_error(self.values[p], err[p], error_digits)}" for p in PARAMETERS]
-        g = self.gof()
-        lines.append(f"  binned chi2/ndf = {g['chi2']:.1f}/{g['ndf']}, p = {g['pvalue']:.3f}")
+        try:
+            g = self.gof()
+            lines.append(f"  binned chi2/ndf = {g['chi2']:.1f}/{g['ndf']}, p = {g['pvalue']:.3f}")
+        except InputError:
+            lines.append("  binned chi2: too few events in 100 bins for a goodness-of-fit test")
         return "\n".join(lines)
 
     def __repr__(self) -> str:
         return self.summary
 
 
+
+
+def minos_table(minuit: Minuit, parameters) -> pd.DataFrame:
+    """MINOS offsets of ``parameters`` from a Minuit object on which MINOS ran, with every
+    flag checked: ``lower``, ``upper`` (NaN for a side cut by the parameter's limit),
+    ``lower_at_limit``, ``upper_at_limit``. Raises :class:`FitError` for a parameter MINOS
+    did not run on, or a side that failed for another reason (call limit, new minimum).
+    """
+    me = minuit.merrors
+    rows, failed = {}, []
+    for p in parameters:
+        if p not in me:
+            failed.append(f"{p} (not run)")
+            continue
+        e = me[p]
+        lower_cut, upper_cut = bool(e.at_lower_limit), bool(e.at_upper_limit)
+        why = []
+        for side, valid, cut, max_fcn, new_min in (
+                ("lower", e.lower_valid, lower_cut, e.at_lower_max_fcn, e.lower_new_min),
+                ("upper", e.upper_valid, upper_cut, e.at_upper_max_fcn, e.upper_new_min)):
+            if max_fcn:
+                why.append(f"{side}: call limit")
+            elif new_min:
+                why.append(f"{side}: found a new minimum")
+            elif not valid and not cut:
+                why.append(f"{side}: invalid")
+        if why:
+            failed.append(f"{p} ({', '.join(why)})")
+            continue
+        rows[p] = {"lower": np.nan if lower_cut else float(e.lower),
+                   "upper": np.nan if upper_cut else float(e.upper),
+                   "lower_at_limit": lower_cut, "upper_at_limit": upper_cut}
+    if failed:
+        raise FitError(f"MINOS failed for {'; '.join(failed)}: no asymmetric errors")
+    return pd.DataFrame.from_dict(rows, orient="index")
 
 
 def _decimals(error: float, digits: int) -> int:

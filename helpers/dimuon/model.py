@@ -9,15 +9,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from scipy import stats
-from scipy.special import exprel, ndtr
+from scipy.special import erf, erfc, exprel
 
 from .. import SEED
 from ..nudge import nudge_if_asked
-from ..validation import InputError, as_number
+from ..validation import InputError, as_count, as_number, as_real_array, as_seed
 
 
 __all__ = [
-    "PARAMETERS", "MASS_RANGE", "TRUTH", "START", "SAMPLE_SIZE", "SAMPLE_SEED", "SAMPLE_FILE", "MIN_EVENTS", "FitError", "cb_integral", "logpdf", "pdf_components", "cdf", "FastLogPdf", "simulate", "sample_csv_text", "write_sample", "load", "limits",
+    "PARAMETERS", "MASS_RANGE", "TRUTH", "START", "SAMPLE_SIZE", "SAMPLE_SEED", "SAMPLE_FILE", "MIN_EVENTS", "MAX_SIZE", "FitError", "cb_integral", "logpdf", "pdf_components", "cdf", "FastLogPdf", "simulate", "sample_csv_text", "write_sample", "load", "limits",
 ]
 
 PARAMETERS = ("mu", "sigma", "alpha", "n", "slope", "f_sig")
@@ -52,7 +52,10 @@ SAMPLE_FILE = "dimuon_simulated.csv"
 MIN_EVENTS = 60
 """Fewest events :func:`fit` accepts: ten per free parameter."""
 
-_SQRT_2PI = math.sqrt(2.0 * math.pi)
+MAX_SIZE = 100_000_000
+"""Most events :func:`simulate` draws at once (1e8 masses are 800 MB)."""
+
+_SQRT_PI_2 = math.sqrt(0.5 * math.pi)
 
 
 class FitError(InputError):
@@ -73,10 +76,7 @@ def _as_range(mass_range) -> tuple[float, float]:
 
 
 def _as_masses(masses) -> np.ndarray:
-    try:
-        x = np.asarray(masses, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise InputError("masses must be numbers") from exc
+    x = as_real_array(masses, "masses")   # refuses complex, masked, text, True/False
     if x.ndim != 1:
         raise InputError(f"masses must be one-dimensional, got shape {x.shape}")
     if x.size == 0:
@@ -137,12 +137,43 @@ def _cb_consts(alpha: float, n: float) -> tuple[float, float]:
     return n * math.log(n / alpha) - 0.5 * alpha * alpha, n / alpha - alpha
 
 
+def _log_tail_u(t: float, alpha: float, n: float) -> tuple[float, float]:
+    """``(ln(u / (n/alpha)), ln h)`` of the tail at ``t <= -alpha``, with ``u = B - t``.
+
+    :math:`\\ln A - n \\ln u = -\\alpha^2/2 - n\\,\\mathrm{log1p}(-(\\alpha + t)\\alpha/n)`:
+    written this way the two large terms :math:`\\pm n \\ln(n/\\alpha)` cancel exactly, so
+    the tail stays right for any n (for n = 1e16 they are 4e17 and their difference 40).
+    """
+    ell = math.log1p(-(alpha + t) * alpha / n)
+    return ell, -0.5 * alpha * alpha - n * ell
+
+
 def _cb_h(t: float, alpha: float, n: float) -> float:
     """The unnormalised Crystal Ball (peak height 1) at one standardised point t."""
     if t > -alpha:
         return math.exp(-0.5 * t * t)
-    log_a, b = _cb_consts(alpha, n)
-    return math.exp(log_a - n * math.log(b - t))
+    return math.exp(_log_tail_u(t, alpha, n)[1])
+
+
+def _gauss_area(tl: float, tb: float) -> float:
+    """:math:`\\int_{t_l}^{t_b} e^{-t^2/2} dt` for ``tl <= tb`` without cancellation:
+    a sum of two ``erf`` across zero, ``erf`` differences near zero, ``erfc`` differences
+    in a tail, and a series when the interval is narrow (a Crystal Ball far wider than the
+    range), where any difference of two nearly equal functions loses digits."""
+    mid, half = 0.5 * (tl + tb), 0.5 * (tb - tl)
+    if half < 1e-3 * max(1.0, abs(mid)) and half * max(1.0, abs(mid)) < 1e-3:
+        # int_{-h}^{h} exp(-(m + x)^2 / 2) dx = 2h exp(-m^2/2) (1 + (m^2 - 1) h^2 / 6 + ...)
+        m2, h2 = mid * mid, half * half
+        series = 1.0 + (m2 - 1.0) * h2 / 6.0 + (m2 * m2 - 6.0 * m2 + 3.0) * h2 * h2 / 120.0
+        return 2.0 * half * math.exp(-0.5 * m2) * series
+    c = math.sqrt(0.5)
+    if tl < 0.0 < tb:
+        return _SQRT_PI_2 * (erf(-tl * c) + erf(tb * c))
+    if tb <= 0.0:                       # mirror into t >= 0
+        tl, tb = -tb, -tl
+    if tl < 1.0:
+        return _SQRT_PI_2 * (erf(tb * c) - erf(tl * c))
+    return _SQRT_PI_2 * (erfc(tl * c) - erfc(tb * c))
 
 
 def _cb_j(ta: float, tb: float, alpha: float, n: float, derivatives: bool = False):
@@ -157,21 +188,17 @@ def _cb_j(ta: float, tb: float, alpha: float, n: float, derivatives: bool = Fals
     """
     gauss = tail = d_alpha = d_n = 0.0
     if tb > -alpha:
-        tl = max(ta, -alpha)
-        if tl < 0:
-            gauss = _SQRT_2PI * (ndtr(tb) - ndtr(tl))
-        else:
-            gauss = _SQRT_2PI * (ndtr(-tl) - ndtr(-tb))
+        gauss = _gauss_area(max(ta, -alpha), tb)
     if ta < -alpha:
-        log_a, b = _cb_consts(alpha, n)
         th = min(tb, -alpha)
-        u2 = b - th
+        ell2, log_h2 = _log_tail_u(th, alpha, n)                  # at u2 = B - th
+        u2 = (n / alpha) * math.exp(ell2)
         big_l = math.log1p((th - ta) / u2)
         q = 1.0 - n
-        p = math.exp(log_a + q * math.log(u2)) * big_l           # A u2^(1-n) L
+        p = math.exp(log_h2) * u2 * big_l                         # A u2^(1-n) L
         tail = p * exprel(q * big_l)
         if derivatives:
-            r = math.exp(log_a - n * math.log(u2)) * big_l * exprel(-n * big_l)  # int A u^(-n-1)
+            r = math.exp(log_h2) * big_l * exprel(-n * big_l)     # int A u^(-n-1)
             k = p * (math.log(u2) * exprel(q * big_l) + big_l * _phi2(q * big_l))  # int A u^-n ln u
             d_alpha = (-n / alpha - alpha) * tail + n * (n / alpha**2 + 1.0) * r
             d_n = (math.log(n / alpha) + 1.0) * tail - k - (n / alpha) * r
@@ -572,11 +599,10 @@ class FastLogPdf:
 # ============================================================================ sampling
 def _simulate(size: int, seed, mass_range, params: dict) -> np.ndarray:
     """The masses of :func:`simulate`, never nudged."""
-    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
-        raise InputError(f"size must be a positive integer, got {size!r}")
+    size = as_count(size, "size", maximum=MAX_SIZE)
     lo, hi = _as_range(mass_range)
     par = _as_params(params, "simulate", TRUTH)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(as_seed(seed))
     n_sig = int(rng.binomial(size, par["f_sig"]))
     cb = stats.crystalball(par["alpha"], par["n"], loc=par["mu"], scale=par["sigma"])
     c_lo, c_hi = cb.cdf(lo), cb.cdf(hi)
@@ -585,7 +611,12 @@ def _simulate(size: int, seed, mass_range, params: dict) -> np.ndarray:
     sig = cb.ppf(c_lo + (c_hi - c_lo) * rng.uniform(size=n_sig))
     v = rng.uniform(size=size - n_sig)
     s, w = par["slope"], hi - lo
-    bkg = lo + (v * w if abs(s) * w < 1e-12 else np.log1p(v * math.expm1(s * w)) / s)
+    if abs(s) * w < 1e-12:
+        bkg = lo + v * w
+    elif s < 0:      # inverse CDF of exp(s (m - lo)); expm1(s w) lies in (-1, 0)
+        bkg = lo + np.log1p(v * math.expm1(s * w)) / s
+    else:            # the same, measured from hi: exp(-s w) <= 1 never overflows
+        bkg = hi + np.log(v + (1.0 - v) * math.exp(-s * w)) / s
     out = np.concatenate([sig, bkg])
     rng.shuffle(out)
     return np.clip(out, lo, hi)

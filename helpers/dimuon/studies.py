@@ -14,7 +14,7 @@ from scipy import stats
 
 from .. import SEED
 from ..nudge import nudge
-from ..validation import InputError, as_number
+from ..validation import InputError, as_number, as_seed
 
 from .model import (  # noqa: F401
     PARAMETERS,
@@ -194,6 +194,7 @@ def toy_study(n_toys: int, size: int, seed=SEED, progress: bool = False, truth: 
     if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < MIN_EVENTS:
         raise InputError(f"size must be an integer >= {MIN_EVENTS} (events per toy), got {size!r}")
     truth = _as_params(dict(truth or {}), "truth", TRUTH)
+    seed = as_seed(seed, generator=False)    # the same call, the same toys
     rows = []
     for i, child in enumerate(np.random.SeedSequence(seed).spawn(int(n_toys))):
         x = simulate(size, child, mass_range, **truth)

@@ -32,9 +32,14 @@ def _dimuon_signal_nll() -> tuple:
 
 def _dimuon_n_2sigma() -> tuple:
     from ..dimuon import fit, load
+    from ..dimuon import FitError
+    from ..dimuon.fitting import minos_table
     m = fit(load()).minuit
     m.minos("n", cl=2)
-    return m.merrors["n"].lower, m.merrors["n"].upper
+    row = minos_table(m, ["n"]).loc["n"]
+    if row["lower_at_limit"] or row["upper_at_limit"]:
+        raise FitError("the 2-sigma MINOS interval of n reaches a limit of n: no two-sided answer")
+    return row["lower"], row["upper"]
 
 
 STEP = 1e-3

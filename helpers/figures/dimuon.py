@@ -83,7 +83,8 @@ def draw_profile(fig, result: DimuonFit, parameter="alpha", bound: float = 3.0, 
         v = result.values[name]
         if minos is not None:
             for edge in (v + minos.loc[name, "lower"], v + minos.loc[name, "upper"]):
-                ax.axvline(edge, color="C1", lw=0.8)
+                if np.isfinite(edge):           # NaN: that side is cut by the parameter's limit
+                    ax.axvline(edge, color="C1", lw=0.8)
         ax.axvline(v, color="k", lw=0.6)
         ax.set_xlabel(LABELS[name])
         ax.set_ylim(0, max(4.0, min(9.5, float(df["delta"].max()))))
