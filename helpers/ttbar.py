@@ -25,7 +25,8 @@ import pandas as pd
 
 from . import data
 from .combination import Combination, correlation_scan
-from .validation import InputError, as_correlation, as_covariance
+from . import blue as engine
+from .validation import InputError, as_correlation
 from .nudge import nudge_if_asked
 
 __all__ = [
@@ -295,14 +296,8 @@ def _blue_batch(y: np.ndarray, err: np.ndarray, rho: np.ndarray, parts: list) ->
     """
     cov_k = np.einsum("tik,kij,tjk->tkij", err, rho, err)
     cov = cov_k.sum(axis=1)
-    ones = np.ones(y.shape[1])
-    a = np.linalg.solve(cov, np.broadcast_to(ones, y.shape)[..., None])[..., 0]  # C^-1 1
-    w = a / a.sum(axis=1, keepdims=True)
-    value = np.einsum("ti,ti->t", w, y)
-    error = a.sum(axis=1) ** -0.5
+    value, error, w, chi2 = engine.solve(y, cov)
     group = [np.sqrt(np.einsum("ti,tij,tj->t", w, cov_k[:, idx].sum(axis=1), w)) for idx in parts]
-    r = y - value[:, None]
-    chi2 = np.einsum("ti,ti->t", r, np.linalg.solve(cov, r[..., None])[..., 0])
     corr = cov[:, 0, 1] / np.sqrt(cov[:, 0, 0] * cov[:, 1, 1])
     return np.column_stack([value, *group, error, w, chi2, corr])
 
@@ -439,13 +434,9 @@ def correlation_setting(correlations: dict | None = None) -> CorrelationSetting:
         k = sources.index(source)
         rho[k] = r
         np.fill_diagonal(rho[k], 1.0)
-    cov = as_covariance(np.einsum("ik,kij,jk->ij", err, rho, err), len(y))
-    a = np.linalg.solve(cov, np.ones(len(y)))
-    w = a / a.sum()
-    value = float(w @ y)
-    var = 1.0 / a.sum()
-    r = y - value
-    intrinsic = var / np.diag(cov)
-    return CorrelationSetting(names=names, value=value, error=float(np.sqrt(var)), weights=w,
-                              chi2=float(r @ np.linalg.solve(cov, r)), intrinsic=intrinsic,
+    cov = engine.check_covariance(np.einsum("ik,kij,jk->ij", err, rho, err), names)
+    b = engine.solve(y, cov)
+    intrinsic = b.error**2 / np.diag(cov)
+    return CorrelationSetting(names=names, value=b.value, error=b.error, weights=b.weights,
+                              chi2=b.chi2, intrinsic=intrinsic,
                               correlations=float(1.0 - intrinsic.sum()))
