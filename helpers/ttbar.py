@@ -17,7 +17,6 @@ taken as fully correlated) and ``Lumi`` (the rest, uncorrelated).
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -79,8 +78,10 @@ chi2/ndf = 0.054/1 (p = 0.82), total ATLAS-CMS correlation 23.5 %."""
 
 
 def lhc_combination() -> Combination:
-    """The combination of the note's Table 1, read with :meth:`Combination.from_table`."""
-    return Combination.from_table(data.data_dir() / "lhc_ttbar_xsec.csv")
+    """The combination of the note's Table 1 (``book/data/lhc_ttbar_xsec.csv``, read and
+    checked once by :func:`helpers.data.ttbar_xsec`; the chapter shows the same table read
+    with :meth:`Combination.from_table`)."""
+    return Combination(*data.ttbar_xsec())
 
 
 def groups(comb: Combination | None = None) -> dict:
@@ -408,25 +409,14 @@ class CorrelationSetting:
         return bool(np.any(self.weights < 0))
 
 
-@functools.lru_cache(maxsize=4)
-def _setting_arrays(path: str, size: int, mtime_ns: int):
-    comb = lhc_combination()
-    rho = np.stack([comb.source_correlations[s].to_numpy() for s in comb.sources])
-    out = (comb.values.to_numpy(dtype=float), comb.errors.to_numpy(dtype=float), rho,
-           tuple(comb.sources), tuple(comb.names))
-    for a in out[:3]:
-        a.setflags(write=False)
-    return out
-
-
 def correlation_setting(correlations: dict | None = None) -> CorrelationSetting:
     """The combination with the ATLAS-CMS correlation of some sources replaced:
     ``correlations`` maps a source name to its new correlation (others stay nominal).
     Same numbers as ``lhc_combination().with_correlation(source, rho)`` for each entry."""
-    path = data.data_dir() / "lhc_ttbar_xsec.csv"
-    st = path.stat()
-    y, err, rho, sources, names = _setting_arrays(str(path), st.st_size, st.st_mtime_ns)
-    rho = rho.copy()
+    values, errors, corr = data.ttbar_xsec()
+    y, err = values.to_numpy(dtype=float), errors.to_numpy(dtype=float)
+    sources, names = tuple(errors.columns), tuple(values.index)
+    rho = np.array([[[1.0, r], [r, 1.0]] for r in corr.reindex(errors.columns).to_numpy(dtype=float)])
     for source, r in (correlations or {}).items():
         if source not in sources:
             raise InputError(f"unknown source {source!r}; the sources are {list(sources)}")
