@@ -36,7 +36,6 @@ Conventions that hold everywhere in this module:
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from functools import cached_property
 from typing import Any
@@ -46,7 +45,7 @@ import pandas as pd
 from scipy import stats
 
 from . import blue as engine
-from .data import EXACT_FLOATS
+from . import data
 from .validation import (
     InputError,
     as_real_array,
@@ -323,24 +322,6 @@ def _as_source_list(sources, what: str) -> list:
     return out
 
 
-def _read_table(table) -> pd.DataFrame:
-    if isinstance(table, (str, os.PathLike)):
-        try:
-            df = pd.read_csv(table, comment="#", index_col=0, **EXACT_FLOATS)
-        except FileNotFoundError:
-            raise InputError(f"table file {os.fspath(table)!r} not found") from None
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-            raise InputError(f"cannot read {os.fspath(table)!r} as a CSV table: {exc}") from None
-        return df
-    if isinstance(table, pd.DataFrame):
-        df = table.copy()
-        if (isinstance(df.index, pd.RangeIndex) and df.shape[1] > 0
-                and not pd.api.types.is_numeric_dtype(df.iloc[:, 0])):
-            df = df.set_index(df.columns[0])  # e.g. pd.read_csv(path) without index_col
-        return df
-    raise InputError(f"table must be a path to a CSV file or a DataFrame, got {type(table).__name__}")
-
-
 def _find_label(labels, wanted, given, what: str):
     labels = list(labels)
     if given is not None:
@@ -477,7 +458,7 @@ class Combination:
             An unreadable table, no value column, a missing correlation, a matrix for
             a source that is not in the table, and everything :class:`Combination` rejects.
         """
-        df = _read_table(table)
+        df = data.read_table(table)
         vcol = _find_label(df.columns, _VALUE_COLUMNS, value_column, "value column")
         if vcol is None:
             raise InputError(f"no value column in the table (looked for {list(_VALUE_COLUMNS)} "
