@@ -36,7 +36,6 @@ Conventions that hold everywhere in this module:
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from functools import cached_property
 from typing import Any
@@ -45,7 +44,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .data import EXACT_FLOATS
+from . import blue as engine
+from . import data
 from .validation import (
     InputError,
     as_real_array,
@@ -68,91 +68,6 @@ _RESERVED_NAMES = ("combination", "correlations")
 #: Names recognised by :meth:`Combination.from_table` (compared case-insensitively).
 _VALUE_COLUMNS = ("Experiment", "value")
 _CORRELATION_ROWS = ("Correlations", "correlation")
-
-#: Smallest / largest eigenvalue of the total *correlation* matrix below which the
-#: measurements count as fully correlated (the combination is then ill-defined).
-_SINGULAR = 1e-12
-
-
-# --------------------------------------------------------------------------------------
-# scale-free linear algebra
-# --------------------------------------------------------------------------------------
-def _exponent(x: float) -> int:
-    """The binary exponent ``e`` with ``x = f 2^e``, ``0.5 <= f < 1`` (0 for x = 0)."""
-    return int(np.frexp(x)[1]) if x > 0 else 0
-
-
-def _check_scaled_covariance(cov: np.ndarray, names, name: str = "total covariance") -> np.ndarray:
-    """Check a (scaled) covariance through its correlation matrix; return it symmetrised.
-
-    The diagonal must be positive; ``R = D^-1 C D^-1`` must pass a Cholesky
-    factorisation and have ``min eig / max eig > 1e-12``. Testing ``R`` rather than
-    ``C`` makes the test independent of units and of how different the errors are:
-    ``diag(1e6, 1e-7)`` is a fine (uncorrelated) covariance.
-    """
-    if not np.all(np.isfinite(cov)):
-        raise InputError(f"{name} contains NaN or infinity")
-    d = np.diag(cov)
-    if np.any(d < 0):
-        bad = [m for m, x in zip(names, d) if x < 0]
-        raise InputError(f"{name} is not positive definite: negative variance for {bad}")
-    if np.any(d == 0):
-        bad = [m for m, x in zip(names, d) if x == 0]
-        raise InputError(f"{name} is singular: measurement(s) {bad} have zero total uncertainty")
-    sig = np.sqrt(d)
-    corr = cov / np.outer(sig, sig)
-    if not np.allclose(corr, corr.T, rtol=0, atol=1e-10):
-        raise InputError(f"{name} is not symmetric")
-    corr = 0.5 * (corr + corr.T)
-    try:
-        np.linalg.cholesky(corr)
-    except np.linalg.LinAlgError:
-        raise InputError(
-            f"{name} is not positive definite: some combination of the measurements "
-            "would have zero or negative variance (check correlations of +-1 and zero errors)"
-        ) from None
-    eig = np.linalg.eigvalsh(corr)
-    if eig[0] <= _SINGULAR * eig[-1]:
-        raise InputError(
-            f"{name} is singular (not positive definite within rounding): its correlation "
-            f"matrix has smallest/largest eigenvalue {eig[0] / eig[-1]:.1e}, so the "
-            "measurements are (almost) fully correlated and cannot be combined"
-        )
-    return 0.5 * (cov + cov.T)
-
-
-def _blue_scaled(y: np.ndarray, cov: np.ndarray) -> tuple[float, float, np.ndarray]:
-    """BLUE on a checked covariance of order one: (value, error, weights).
-
-    Solves with the correlation matrix, ``C^-1 1 = D^-1 R^-1 D^-1 1``.
-    """
-    sig = np.sqrt(np.diag(cov))
-    corr = cov / np.outer(sig, sig)
-    a = np.linalg.solve(corr, 1.0 / sig) / sig  # C^-1 1
-    norm = a.sum()  # 1^T C^-1 1
-    w = a / norm
-    return float(w @ y), float(np.sqrt(1.0 / norm)), w
-
-
-def _quad_form_inverse(resid: np.ndarray, cov: np.ndarray) -> np.ndarray:
-    """``r^T C^-1 r`` for each column of ``resid`` (n, m), through the correlation matrix."""
-    sig = np.sqrt(np.diag(cov))
-    z = resid / sig[:, None]
-    corr = cov / np.outer(sig, sig)
-    return np.einsum("im,im->m", z, np.linalg.solve(corr, z))
-
-
-def _blue_arrays(y: np.ndarray, cov: np.ndarray) -> tuple[float, float, np.ndarray]:
-    """BLUE on a validated covariance in any units: (value, error, weights).
-
-    The covariance is divided by an even power of two (exact) before solving, so that
-    entries of 1e-300 or 1e300 give the same weights as entries of order one.
-    """
-    e = _exponent(float(np.max(np.abs(np.diag(cov)))))
-    e += e % 2
-    value, err, w = _blue_scaled(y, np.ldexp(cov, -e))
-    return value, float(np.ldexp(err, e // 2)), w
-
 
 # --------------------------------------------------------------------------------------
 # labels
@@ -258,11 +173,7 @@ def blue(values, covariance) -> tuple[float, float, Any]:
         raise InputError(f"covariance must be {n}x{n} to match {n} measurements, got {cov.shape}")
     if not np.all(np.isfinite(cov)):
         raise InputError("covariance contains NaN or infinity")
-    e = _exponent(float(np.max(np.abs(cov))))
-    e += e % 2
-    cov_s = _check_scaled_covariance(np.ldexp(cov, -e), names, "covariance")
-    value, err, w = _blue_scaled(y, cov_s)
-    err = float(np.ldexp(err, e // 2))
+    value, err, w, _ = engine.solve(y, engine.check_covariance(cov, names, "covariance"))
     if isinstance(values, pd.Series):
         w = pd.Series(w, index=values.index, name="weight")
     return value, err, w
@@ -411,24 +322,6 @@ def _as_source_list(sources, what: str) -> list:
     return out
 
 
-def _read_table(table) -> pd.DataFrame:
-    if isinstance(table, (str, os.PathLike)):
-        try:
-            df = pd.read_csv(table, comment="#", index_col=0, **EXACT_FLOATS)
-        except FileNotFoundError:
-            raise InputError(f"table file {os.fspath(table)!r} not found") from None
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-            raise InputError(f"cannot read {os.fspath(table)!r} as a CSV table: {exc}") from None
-        return df
-    if isinstance(table, pd.DataFrame):
-        df = table.copy()
-        if (isinstance(df.index, pd.RangeIndex) and df.shape[1] > 0
-                and not pd.api.types.is_numeric_dtype(df.iloc[:, 0])):
-            df = df.set_index(df.columns[0])  # e.g. pd.read_csv(path) without index_col
-        return df
-    raise InputError(f"table must be a path to a CSV file or a DataFrame, got {type(table).__name__}")
-
-
 def _find_label(labels, wanted, given, what: str):
     labels = list(labels)
     if given is not None:
@@ -494,10 +387,10 @@ class Combination:
         self._init_parsed(y, err, rho, names_, source_names, labelled)
 
     def _init_parsed(self, y, err, rho, names, source_names, labelled=True):
-        e = _exponent(float(np.max(err))) if err.size else 0
+        e = engine.exponent(err)
         err_s = np.ldexp(err, -e)  # scaled errors, largest in [0.5, 1)
         src_cov_s = err_s.T[:, :, None] * rho * err_s.T[:, None, :]  # D_k R_k D_k / 4^e
-        cov_s = _check_scaled_covariance(src_cov_s.sum(axis=0), names, "total covariance")
+        cov_s = engine.check_covariance(src_cov_s.sum(axis=0), names, "total covariance")
         with np.errstate(over="ignore", under="ignore"):
             src_cov = np.ldexp(src_cov_s, 2 * e)
             cov = np.ldexp(cov_s, 2 * e)
@@ -565,7 +458,7 @@ class Combination:
             An unreadable table, no value column, a missing correlation, a matrix for
             a source that is not in the table, and everything :class:`Combination` rejects.
         """
-        df = _read_table(table)
+        df = data.read_table(table)
         vcol = _find_label(df.columns, _VALUE_COLUMNS, value_column, "value column")
         if vcol is None:
             raise InputError(f"no value column in the table (looked for {list(_VALUE_COLUMNS)} "
@@ -657,7 +550,7 @@ class Combination:
     # ---------------------------------------------------------------- BLUE
     @cached_property
     def _blue_s(self) -> tuple[float, float, np.ndarray]:
-        value, err_s, w = _blue_scaled(self._y, self._cov_s)
+        value, err_s, w, _ = engine.solve(self._y, self._cov_s)   # chi2: see _chi2
         w.setflags(write=False)
         return value, err_s, w
 
@@ -725,11 +618,11 @@ class Combination:
     def _difference_without(self, cov_part_s: np.ndarray) -> float:
         """Signed ``sqrt(sigma^2 - sigma_without^2)`` (scaled units); NaN if singular without."""
         try:
-            reduced = _check_scaled_covariance(self._cov_s - cov_part_s, self._names,
-                                               "covariance without this source")
+            reduced = engine.check_covariance(self._cov_s - cov_part_s, self._names,
+                                              "covariance without this source")
         except InputError:
             return np.nan
-        _, err_without, _ = _blue_scaled(self._y, reduced)
+        err_without = engine.solve(self._y, reduced).error
         d = self._blue_s[1] ** 2 - err_without**2
         return float(np.sign(d) * np.sqrt(abs(d)))
 
@@ -873,7 +766,7 @@ class Combination:
         marginal = np.empty(self.n)
         for i in range(self.n):
             keep = [j for j in range(self.n) if j != i]
-            _, err_without, _ = _blue_scaled(self._y[keep], self._cov_s[np.ix_(keep, keep)])
+            err_without = engine.solve(self._y[keep], self._cov_s[np.ix_(keep, keep)]).error
             marginal[i] = 1.0 - var / err_without**2
         return pd.DataFrame(
             {"BLUE weight": [*w, np.nan],
@@ -983,7 +876,7 @@ class Combination:
     def _chi2(self) -> float:
         with np.errstate(over="ignore", under="ignore"):
             r = np.ldexp(self._y - self.value, -self._e)
-        return float(_quad_form_inverse(r[:, None], self._cov_s)[0])
+        return float(engine.quadratic_form(r, self._cov_s))
 
     @property
     def chi2(self) -> float:
@@ -1009,8 +902,8 @@ class Combination:
         mu_arr = as_finite_array(mu, "mu")
         flat = mu_arr.reshape(-1)
         with np.errstate(over="ignore", under="ignore"):
-            resid = np.ldexp(self._y[:, None] - flat[None, :], -self._e)  # (n, m)
-        chi2 = _quad_form_inverse(resid, self._cov_s)
+            resid = np.ldexp(self._y[None, :] - flat[:, None], -self._e)  # (m, n)
+        chi2 = engine.quadratic_form(resid, self._cov_s)
         return float(chi2[0]) if mu_arr.ndim == 0 else chi2.reshape(mu_arr.shape)
 
     def interval(self, delta: float = 1.0) -> tuple[float, float]:

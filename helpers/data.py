@@ -19,7 +19,7 @@ import pandas as pd
 
 from .validation import InputError
 
-__all__ = ["data_dir", "w_mass", "normalisation_inputs", "ttbar_xsec"]
+__all__ = ["data_dir", "read_table", "w_mass", "normalisation_inputs", "ttbar_xsec"]
 
 
 EXACT_FLOATS = ({"float_precision": "round_trip"}
@@ -67,14 +67,36 @@ def _cached(filename: str):
     return deco
 
 
+def _csv(path, label: str, kind: str) -> pd.DataFrame:
+    """``path`` read as a CSV table (``#`` comments, first column the index, exact floats);
+    InputError naming ``label`` if it is missing or unreadable."""
+    try:
+        return pd.read_csv(path, comment="#", index_col=0, **EXACT_FLOATS)
+    except FileNotFoundError:
+        raise InputError(f"{kind} {label} not found") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read {label} as a CSV table: {exc}") from None
+
+
+def read_table(table) -> pd.DataFrame:
+    """A combination table as a DataFrame indexed by the measurement names: from a CSV file
+    (``#`` starts a comment, the first column names the rows) or from a DataFrame (a
+    first column of names becomes the index, e.g. ``pd.read_csv(path)`` without
+    ``index_col``). Used by :meth:`helpers.combination.Combination.from_table`."""
+    if isinstance(table, (str, os.PathLike)):
+        return _csv(table, repr(os.fspath(table)), "table file")
+    if isinstance(table, pd.DataFrame):
+        df = table.copy()
+        if (isinstance(df.index, pd.RangeIndex) and df.shape[1] > 0
+                and not pd.api.types.is_numeric_dtype(df.iloc[:, 0])):
+            df = df.set_index(df.columns[0])
+        return df
+    raise InputError(f"table must be a path to a CSV file or a DataFrame, got {type(table).__name__}")
+
+
 def _read(name: str) -> pd.DataFrame:
     path = data_dir() / name
-    try:
-        df = pd.read_csv(path, comment="#", index_col=0, **EXACT_FLOATS)
-    except FileNotFoundError:
-        raise InputError(f"data file {path} not found") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read {path} as a CSV table: {exc}") from None
+    df = _csv(path, str(path), "data file")
     if not df.index.is_unique:
         dup = sorted({str(r) for r in df.index[df.index.duplicated()]})
         raise InputError(f"{name}: row(s) {dup} appear more than once")

@@ -52,7 +52,7 @@ from scipy.optimize import brentq
 from scipy.stats import chi2 as chi2_dist
 
 from . import data
-from .combination import _blue_arrays
+from . import blue as engine
 from .validation import (
     InputError,
     as_covariance,
@@ -147,16 +147,6 @@ def _as_norm_error(eps, name: str = "norm_error") -> float:
     if e >= 1e100:
         raise InputError(f"{name} = {e:g} is not a usable relative uncertainty (must be below 1e100)")
     return e
-
-
-def _gls(y: np.ndarray, cov: np.ndarray) -> tuple[float, float, float]:
-    """GLS fit of a constant, :math:`\\hat\\mu = 1^T V^{-1} y / 1^T V^{-1} 1` (the BLUE).
-
-    Returns ``(mu_hat, sigma, chi2_min)`` with :math:`\\sigma^2 = 1/(1^T V^{-1} 1)`.
-    """
-    mu, sigma, _ = _blue_arrays(y, cov)
-    r = y - mu
-    return mu, sigma, float(r @ np.linalg.solve(cov, r))
 
 
 def _crossing(curve, mu_hat: float, level: float, side: float, scale: float) -> float:
@@ -366,7 +356,7 @@ class NormalisationProblem:
         :math:`\\hat\\mu = 1^T V^{-1} y / 1^T V^{-1} 1`, :math:`\\sigma^2 = 1/(1^T V^{-1} 1)`,
         :math:`V` from :meth:`covariance_measured`.
         """
-        mu, err, chi2 = _gls(self.values, self.covariance_measured())
+        mu, err, _, chi2 = engine.solve(self.values, self.covariance_measured())
         return Estimate(COVARIANCE_MEASURED, mu, err, mu - err, mu + err, chi2)
 
     def dagostini_closed_form(self) -> tuple[float, float]:
@@ -595,8 +585,7 @@ class NormalisationProblem:
         """A power of two near the largest value or error: the closed forms and fits work
         on ``values / unit`` and ``stat_errors / unit`` (exact) and scale the results back,
         so any scale from 1e-150 to 1e150 gives the same digits."""
-        top = float(np.max(np.abs(np.concatenate([self.values, self.stat_errors]))))
-        return float(2.0 ** np.floor(np.log2(top)))
+        return float(np.ldexp(1.0, engine.exponent([*self.values, *self.stat_errors]) - 1))
 
     def closed_forms(self) -> list[Estimate]:
         """The rows of :meth:`compare` (without the likelihood) in closed form, exact for
@@ -772,7 +761,7 @@ class NormalisationProblem:
 
     def blue_weights(self) -> np.ndarray:
         """The BLUE weights :math:`V^{-1}1/(1^T V^{-1} 1)` of the covariance fit (they sum to one)."""
-        return np.asarray(_blue_arrays(self.values, self.covariance_measured())[2])
+        return np.asarray(engine.solve(self.values, self.covariance_measured()).weights)
 
     def negative_weight_threshold(self) -> float:
         """The normalisation uncertainty :math:`\\epsilon` above which a BLUE weight of the
@@ -861,7 +850,7 @@ class NormalisationProblem:
         """
         if self.n != 2:
             raise InputError(f"the touching point needs exactly 2 measurements, got {self.n}")
-        mu, _, chi2 = _gls(self.values, self._cov2(cov))
+        mu, _, _, chi2 = engine.solve(self.values, self._cov2(cov))
         return mu, float(np.sqrt(chi2))
 
     def ellipse_axes(self, cov=None) -> dict:

@@ -17,7 +17,6 @@ taken as fully correlated) and ``Lumi`` (the rest, uncorrelated).
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -25,7 +24,8 @@ import pandas as pd
 
 from . import data
 from .combination import Combination, correlation_scan
-from .validation import InputError, as_correlation, as_covariance
+from . import blue as engine
+from .validation import InputError, as_correlation
 from .nudge import nudge_if_asked
 
 __all__ = [
@@ -78,8 +78,10 @@ chi2/ndf = 0.054/1 (p = 0.82), total ATLAS-CMS correlation 23.5 %."""
 
 
 def lhc_combination() -> Combination:
-    """The combination of the note's Table 1, read with :meth:`Combination.from_table`."""
-    return Combination.from_table(data.data_dir() / "lhc_ttbar_xsec.csv")
+    """The combination of the note's Table 1 (``book/data/lhc_ttbar_xsec.csv``, read and
+    checked once by :func:`helpers.data.ttbar_xsec`; the chapter shows the same table read
+    with :meth:`Combination.from_table`)."""
+    return Combination(*data.ttbar_xsec())
 
 
 def groups(comb: Combination | None = None) -> dict:
@@ -295,14 +297,8 @@ def _blue_batch(y: np.ndarray, err: np.ndarray, rho: np.ndarray, parts: list) ->
     """
     cov_k = np.einsum("tik,kij,tjk->tkij", err, rho, err)
     cov = cov_k.sum(axis=1)
-    ones = np.ones(y.shape[1])
-    a = np.linalg.solve(cov, np.broadcast_to(ones, y.shape)[..., None])[..., 0]  # C^-1 1
-    w = a / a.sum(axis=1, keepdims=True)
-    value = np.einsum("ti,ti->t", w, y)
-    error = a.sum(axis=1) ** -0.5
+    value, error, w, chi2 = engine.solve(y, cov)
     group = [np.sqrt(np.einsum("ti,tij,tj->t", w, cov_k[:, idx].sum(axis=1), w)) for idx in parts]
-    r = y - value[:, None]
-    chi2 = np.einsum("ti,ti->t", r, np.linalg.solve(cov, r[..., None])[..., 0])
     corr = cov[:, 0, 1] / np.sqrt(cov[:, 0, 0] * cov[:, 1, 1])
     return np.column_stack([value, *group, error, w, chi2, corr])
 
@@ -413,25 +409,14 @@ class CorrelationSetting:
         return bool(np.any(self.weights < 0))
 
 
-@functools.lru_cache(maxsize=4)
-def _setting_arrays(path: str, size: int, mtime_ns: int):
-    comb = lhc_combination()
-    rho = np.stack([comb.source_correlations[s].to_numpy() for s in comb.sources])
-    out = (comb.values.to_numpy(dtype=float), comb.errors.to_numpy(dtype=float), rho,
-           tuple(comb.sources), tuple(comb.names))
-    for a in out[:3]:
-        a.setflags(write=False)
-    return out
-
-
 def correlation_setting(correlations: dict | None = None) -> CorrelationSetting:
     """The combination with the ATLAS-CMS correlation of some sources replaced:
     ``correlations`` maps a source name to its new correlation (others stay nominal).
     Same numbers as ``lhc_combination().with_correlation(source, rho)`` for each entry."""
-    path = data.data_dir() / "lhc_ttbar_xsec.csv"
-    st = path.stat()
-    y, err, rho, sources, names = _setting_arrays(str(path), st.st_size, st.st_mtime_ns)
-    rho = rho.copy()
+    values, errors, corr = data.ttbar_xsec()
+    y, err = values.to_numpy(dtype=float), errors.to_numpy(dtype=float)
+    sources, names = tuple(errors.columns), tuple(values.index)
+    rho = np.array([[[1.0, r], [r, 1.0]] for r in corr.reindex(errors.columns).to_numpy(dtype=float)])
     for source, r in (correlations or {}).items():
         if source not in sources:
             raise InputError(f"unknown source {source!r}; the sources are {list(sources)}")
@@ -439,13 +424,9 @@ def correlation_setting(correlations: dict | None = None) -> CorrelationSetting:
         k = sources.index(source)
         rho[k] = r
         np.fill_diagonal(rho[k], 1.0)
-    cov = as_covariance(np.einsum("ik,kij,jk->ij", err, rho, err), len(y))
-    a = np.linalg.solve(cov, np.ones(len(y)))
-    w = a / a.sum()
-    value = float(w @ y)
-    var = 1.0 / a.sum()
-    r = y - value
-    intrinsic = var / np.diag(cov)
-    return CorrelationSetting(names=names, value=value, error=float(np.sqrt(var)), weights=w,
-                              chi2=float(r @ np.linalg.solve(cov, r)), intrinsic=intrinsic,
+    cov = engine.check_covariance(np.einsum("ik,kij,jk->ij", err, rho, err), names)
+    b = engine.solve(y, cov)
+    intrinsic = b.error**2 / np.diag(cov)
+    return CorrelationSetting(names=names, value=b.value, error=b.error, weights=b.weights,
+                              chi2=b.chi2, intrinsic=intrinsic,
                               correlations=float(1.0 - intrinsic.sum()))

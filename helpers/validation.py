@@ -234,10 +234,10 @@ def as_correlation_matrix(rho, n: int, name: str = "correlation") -> np.ndarray:
 def as_covariance(cov, n: int | None = None, name: str = "covariance") -> np.ndarray:
     """A finite, symmetric, positive-definite covariance matrix (n x n if n is given).
 
-    Positive definiteness is tested with a Cholesky factorisation and a relative
-    eigenvalue threshold, so a matrix that is singular up to rounding (for example two
-    fully correlated measurements with equal errors) is rejected with a message rather
-    than inverted into garbage.
+    Positive definiteness is tested on the correlation matrix
+    (:func:`helpers.blue.check_covariance`), so a matrix that is singular up to rounding
+    (for example two fully correlated measurements with equal errors) is rejected with a
+    message rather than inverted into garbage, at any scale.
     """
     arr = _as_float_array(cov, name)
     if arr.ndim != 2 or arr.shape[0] != arr.shape[1]:
@@ -248,35 +248,6 @@ def as_covariance(cov, n: int | None = None, name: str = "covariance") -> np.nda
         raise InputError(f"{name} is empty")
     if not np.all(np.isfinite(arr)):
         raise InputError(f"{name} contains NaN or infinity")
-    scale = np.max(np.abs(arr))
-    with np.errstate(over="ignore"):     # C - C.T may overflow to inf near 1e308: not symmetric
-        symmetric = np.allclose(arr, arr.T, rtol=1e-10, atol=1e-12 * max(scale, 1e-300))
-    if not symmetric:
-        raise InputError(f"{name} is not symmetric")
-    arr = 0.5 * arr + 0.5 * arr.T        # not 0.5 * (arr + arr.T): that overflows near 1e308
-    diag = np.diag(arr)
-    if np.any(diag <= 0):
-        bad = [i for i, d in enumerate(diag) if d <= 0]
-        raise InputError(f"{name} is not positive definite: variance of entry {bad} is zero "
-                         "or negative (check for zero errors)")
-    # judge definiteness on the correlation matrix: scale-free, so that tiny or huge
-    # units (1e-150 ... 1e150) and very different errors are not mistaken for correlations
-    d = np.sqrt(diag)
-    if not np.all(np.isfinite(d)) or np.any(d == 0):
-        raise InputError(f"{name} has variances outside the floating-point range")
-    corr = arr / d[:, None] / d[None, :]
-    if not np.all(np.isfinite(corr)):
-        raise InputError(f"{name} has entries outside the floating-point range")
-    eig = np.linalg.eigvalsh(corr)
-    if eig[0] <= 0:
-        raise InputError(
-            f"{name} is not positive definite: some combination of the measurements "
-            "would have zero or negative variance (check correlations of +-1)"
-        )
-    if eig[0] <= 1e-12 * eig[-1]:
-        raise InputError(
-            f"{name} is singular (smallest/largest eigenvalue of the correlation matrix = "
-            f"{eig[0] / eig[-1]:.1e}): the measurements are (almost) fully correlated and "
-            "cannot be combined"
-        )
-    return arr
+    from .blue import check_covariance   # the one check, judged on the correlation matrix
+
+    return check_covariance(arr, name=name)

@@ -26,7 +26,8 @@ import pandas as pd
 
 from . import data
 from .combination import Combination
-from .validation import InputError, as_correlation, as_covariance, as_finite_array, as_number
+from . import blue as engine
+from .validation import InputError, as_correlation, as_finite_array, as_number
 
 __all__ = [
     "COMMON", "GROUPS", "lep_combination", "total_correlation_combination",
@@ -85,16 +86,12 @@ class TwoChannels:
 
 
 def _two_blue(y: np.ndarray, cov: np.ndarray) -> TwoChannels:
-    cov = as_covariance(cov, 2)                   # InputError for a singular setting
+    cov = engine.check_covariance(cov)            # InputError for a singular setting
+    b = engine.solve(y, cov)
     v1, v2, c = cov[0, 0], cov[1, 1], cov[0, 1]
-    d = v1 + v2 - 2 * c
-    w1 = (v2 - c) / d
-    return TwoChannels(value=float(w1 * y[0] + (1 - w1) * y[1]),
-                       error=float(np.sqrt((v1 * v2 - c * c) / d)),
-                       weights=(float(w1), float(1 - w1)),
+    return TwoChannels(value=b.value, error=b.error, weights=(float(b.weights[0]), float(b.weights[1])),
                        correlation=float(c / np.sqrt(v1 * v2)),
-                       threshold=float(np.sqrt(min(v1, v2) / max(v1, v2))),
-                       chi2=float((y[0] - y[1]) ** 2 / d))
+                       threshold=float(np.sqrt(min(v1, v2) / max(v1, v2))), chi2=b.chi2)
 
 
 def _cached_inputs():

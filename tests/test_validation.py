@@ -103,7 +103,7 @@ def test_covariance_is_judged_by_its_correlations_at_any_scale():
         as_covariance(scale * np.array([[1.0, 0.3], [0.3, 2.0]]))
     with pytest.raises(InputError, match="fully correlated"):
         as_covariance([[1.0, 1.0 - 1e-14], [1.0 - 1e-14, 1.0]])
-    with pytest.raises(InputError, match="zero or negative"):
+    with pytest.raises(InputError, match="zero total uncertainty"):
         as_covariance([[1.0, 0.0], [0.0, 0.0]])
     with pytest.raises(InputError, match="complex"):
         as_covariance([[1.0, 0.1j], [-0.1j, 1.0]])

@@ -14,6 +14,7 @@ import pandas as pd
 from scipy import stats
 
 from .. import SEED
+from ..blue import exponent
 from ..validation import InputError, as_correlation, as_count, as_number, as_real_array, as_vector
 from ..nudge import nudge_if_asked
 
@@ -31,12 +32,6 @@ MAX_SIZE = 10**8
 """Largest Monte Carlo sample accepted (memory guard)."""
 
 # ====================================================================== input checks
-def _power_of_two(arr: np.ndarray) -> int:
-    """Exponent ``e`` such that ``arr / 2**e`` has its largest magnitude in [0.5, 1) (0 for zeros)."""
-    m = float(np.max(np.abs(arr))) if arr.size else 0.0
-    return int(np.frexp(m)[1]) if m > 0 else 0
-
-
 def _scaled_back(x, e: int, what: str):
     """``x * 2**e`` (exact); InputError if some entry overflows the floating-point range."""
     with np.errstate(over="ignore"):
@@ -90,7 +85,7 @@ def _as_psd_covariance(cov, n: int, name: str = "cov") -> np.ndarray:
     d = np.diag(arr)
     if np.any(d < 0):
         raise InputError(f"{name} has a negative variance on the diagonal: {d}")
-    e = _power_of_two(arr)
+    e = exponent(arr)
     e += e % 2
     arr_s = np.ldexp(arr, -e)  # exact; entries of order one, so outer products neither under- nor overflow
     d = np.diag(arr_s)
@@ -286,7 +281,7 @@ def propagate(f, x, cov, jacobian=None):
             raise InputError("jacobian contains NaN or infinity")
     # J C J^T with C scaled by an even power of two (exact), so that tiny or huge variances
     # neither underflow to 0 nor overflow in the intermediate products
-    e = _power_of_two(C)
+    e = exponent(C)
     e += e % 2
     with np.errstate(all="ignore"):
         cov_y_s = J @ np.ldexp(C, -e) @ J.T
@@ -311,7 +306,7 @@ def sample_gaussian(x, cov, size, seed=SEED) -> np.ndarray:
     n_samples = _as_size(size)
     rng = _as_rng(seed)
     z = rng.standard_normal((xv.size, n_samples))
-    e = _power_of_two(C)
+    e = exponent(C)
     e += e % 2
     with np.errstate(over="ignore", invalid="ignore"):
         out = xv[:, None] + np.ldexp(_psd_factor(np.ldexp(C, -e)) @ z, e // 2)
@@ -380,7 +375,7 @@ def _moments(x: np.ndarray) -> tuple[float, float, float, float]:
     the sample fourth central moment over the squared sample variance. Raises
     :class:`InputError` if the variance (or std) lies outside the floating-point range.
     """
-    e1 = _power_of_two(x)
+    e1 = exponent(x)
     xs = np.ldexp(x, -e1)
     mean_s = float(np.mean(xs))
     d = xs - mean_s
@@ -389,7 +384,7 @@ def _moments(x: np.ndarray) -> tuple[float, float, float, float]:
     shift = float(np.mean(d))
     d = d - shift
     mean_s += shift
-    e2 = _power_of_two(d)
+    e2 = exponent(d)
     ds = np.ldexp(d, -e2)
     mean = float(np.ldexp(mean_s, e1))
     var_ds = float(np.sum(ds * ds) / (x.size - 1))
@@ -472,7 +467,7 @@ def summarize(samples) -> Summary:
     x = _as_samples(samples)
     n = x.size
     mean, mean_err, std, std_err = _mean_std(x)
-    e = _power_of_two(x)  # quantiles on the samples / 2^e (exact): differences cannot overflow
+    e = exponent(x)  # quantiles on the samples / 2^e (exact): differences cannot overflow
     s = np.sort(np.ldexp(x, -e))
     probs = np.array([P68[0], 0.5, P68[1], P95[0], P95[1]])
     q = np.quantile(s, probs)
@@ -521,10 +516,10 @@ def running_moments(samples, points=200) -> pd.DataFrame:
     x = _as_samples(samples, min_length=1)
     idx = _checkpoints(x.size, points)
     # scale-free: the samples over 2^e1, their deviations from the median over 2^e2 (exact)
-    e1 = _power_of_two(x)
+    e1 = exponent(x)
     xs = np.ldexp(x, -e1)
     c = np.median(xs)  # shift: avoids cancellation in sum(x^2) - n mean^2
-    e2 = _power_of_two(xs - c)
+    e2 = exponent(xs - c)
     d = np.ldexp(xs - c, -e2)
     s1, s2 = np.cumsum(d)[idx - 1], np.cumsum(d * d)[idx - 1]
     mean_d = s1 / idx
@@ -548,7 +543,7 @@ def running_quantiles(samples, probs=(P68[0], 0.5, P68[1]), points=100) -> pd.Da
     if np.any((p < 0) | (p > 1)):
         raise InputError(f"probs must lie in [0, 1], got {p}")
     idx = _checkpoints(x.size, points)
-    e = _power_of_two(x)  # quantiles of x / 2^e (exact): interpolation cannot overflow
+    e = exponent(x)  # quantiles of x / 2^e (exact): interpolation cannot overflow
     xs = np.ldexp(x, -e)
     rows = np.ldexp(np.array([np.quantile(xs[:k], p) for k in idx]), e)
     return pd.DataFrame(rows, index=pd.Index(idx, name="n"), columns=list(p))
@@ -579,7 +574,7 @@ class CutStatistics:
 
 
 def _median(x: np.ndarray) -> float:
-    e = _power_of_two(x)
+    e = exponent(x)
     return float(np.ldexp(np.median(np.ldexp(x, -e)), e))
 
 
