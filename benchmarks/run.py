@@ -16,7 +16,8 @@ Rows, each with its target from issue 12 where it has one:
   (``tests/`` without the browser tests), nbval (``book/``) and the browser tests
   (``tests/test_browser.py``); "whole" is a separate run of ``python -m pytest`` with
   ``--whole``, otherwise the sum of the parts;
-* for every slider of every chapter (panels from ``all_panels`` of ``tests/panels.py``):
+* for every slider of every chapter (the panels declared in ``helpers.figures``, built by
+  ``all_panels`` of ``tests/panels.py``):
   the median time of the computation (``panel.view.compute``: the numbers of a position,
   no drawing; target < 5 ms) and of the full update as the slider's callback runs it
   (``panel.update``: compute, move the live artists, blit them onto the background, encode
@@ -42,7 +43,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))                    # bookbuild (the build tools)
-sys.path.insert(0, str(ROOT / "tests"))          # panels (the tests' slider-panel finder)
+sys.path.insert(0, str(ROOT / "tests"))          # panels (the declared slider panels, built)
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 PARTS = ("build", "execute", "suite", "sliders", "dimuon")
@@ -135,27 +136,21 @@ def bench_sliders(n_positions: int, repeats: int) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
     from helpers.validation import InputError
-    from panels import all_panels, slider_positions
+    from panels import all_panels
 
     for p in all_panels():
-        panel = p.panel
-        start = dict(panel.values)
-        for key, widget in panel.sliders.items():
+        panel, start = p.panel, p.declaration.start
+        for s in p.declaration.sliders:
+            key = s.name
             draw_t, update_t = [], []
-            for pos in slider_positions(widget, n_positions):
+            for pos in s.positions(n_positions):
                 vals = {**start, key: pos}
                 for _ in range(repeats):
                     t0 = time.perf_counter()
                     try:
-                        if panel.view is not None:      # the numbers only
-                            panel.view.compute(**vals)
-                        else:                           # a plain drawing function
-                            fig = plt.figure(figsize=panel._figsize)
-                            panel._draw(fig, **vals)
-                            plt.close(fig)
+                        panel.view.compute(**vals)      # the numbers only
                     except InputError:
                         pass
                     draw_t.append(time.perf_counter() - t0)

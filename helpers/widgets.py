@@ -1,18 +1,23 @@
-"""Slider panels for the chapters.
+"""Slider panels for the chapters, declared once where they are drawn.
 
-:class:`SliderPanel` wires sliders to a drawing function. When the drawing function
+A chapter's figure module declares each of its panels as a :class:`Panel`: its
+:class:`~helpers.plotting.PanelView` and one :class:`Slider` (keyword, start value,
+range, step, label) per slider, collected in the module's ``PANELS`` dict. The notebook
+builds the live panel from that declaration in one line,
+``figs.PANELS["<name>"].widget()``; tests and benchmarks iterate the same declarations
+(without running a notebook).
+
+:class:`SliderPanel` wires the sliders to the view. When the view
 raises :class:`~helpers.validation.InputError` (an impossible setting, such as a
 singular covariance at an extreme slider position) the panel shows the short message
 in place of the figure instead of a traceback.
 
-Every chapter's panel is a :class:`~helpers.plotting.PanelView` (its bound ``draw`` is
-passed): the panel keeps one figure, renders its background once (layout frozen after
+The panel keeps one figure, renders its background once (layout frozen after
 that first render; again only when the view moves an axis limit) and on each slider move
 computes the numbers, moves the live artists and draws only those on top of the stored
 background (matplotlib's blitting on the Agg canvas), then encodes the PNG. A view that
 moves an axis limit gets one background per set of limits (the last
-:attr:`SliderPanel.BACKGROUNDS` kept). A plain
-function ``draw(fig, **values)`` is still accepted and redrawn from scratch.
+:attr:`SliderPanel.BACKGROUNDS` kept).
 
 On the static website the sliders cannot run Python: the page shows the figure stored
 for the initial slider values, with the one-line :data:`STORED_HINT` in place of the
@@ -25,10 +30,10 @@ from __future__ import annotations
 import base64
 import html
 import io
-from typing import Callable
+import itertools
+from dataclasses import dataclass, field
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -38,7 +43,7 @@ from .plotting import PanelView, Scene
 
 from .validation import InputError, as_number
 
-__all__ = ["SliderPanel", "slider", "STORED_HINT", "HINT_CLASS"]
+__all__ = ["Slider", "Panel", "SliderPanel", "slider", "STORED_HINT", "HINT_CLASS"]
 
 HINT_CLASS = "slider-hint"
 
@@ -50,62 +55,149 @@ which JupyterLab shows for an untrusted notebook (ipywidgets cuts that form at 1
 characters, so the hint stays shorter)."""
 
 
+@dataclass(frozen=True)
+class Slider:
+    """One slider of a panel: the keyword ``name`` of the view's ``compute``, its start
+    ``value``, range ``lo``..``hi``, ``step`` and ``label`` (what the student reads, and
+    what the browser tests find the slider by); ``fmt`` formats the readout of a float
+    slider, ``integer`` makes it an integer slider.
+
+    Raises :class:`InputError` unless ``lo < hi``, ``0 < step <= hi - lo`` and
+    ``lo <= value <= hi``, all finite real numbers (ipywidgets would silently clip
+    ``value`` into the range and accept a NaN, zero or negative step).
+    """
+
+    name: str
+    value: float
+    lo: float
+    hi: float
+    step: float
+    label: str
+    fmt: str = ".2f"
+    integer: bool = False
+
+    def __post_init__(self):
+        label = self.label
+        if not isinstance(label, str):
+            raise InputError(f"slider description must be text, got {label!r}")
+        if not isinstance(self.name, str) or not self.name.isidentifier():
+            raise InputError(f"slider {label!r}: the keyword must be a Python name, "
+                             f"got {self.name!r}")
+        v = as_number(self.value, "slider value")
+        a = as_number(self.lo, "slider minimum")
+        b = as_number(self.hi, "slider maximum")
+        s = as_number(self.step, "slider step")
+        if not a < b:
+            raise InputError(f"slider {label!r}: the minimum must be below the maximum, "
+                             f"got lo = {a:g}, hi = {b:g}")
+        if not s > 0:
+            raise InputError(f"slider {label!r}: the step must be positive, got {s:g}")
+        if s > b - a:
+            raise InputError(f"slider {label!r}: the step {s:g} is larger than the range "
+                             f"[{a:g}, {b:g}]")
+        if not a <= v <= b:
+            raise InputError(f"slider {label!r}: the start value {v:g} lies outside "
+                             f"[{a:g}, {b:g}]")
+        if self.integer and not all(float(x).is_integer() for x in (v, a, b, s)):
+            raise InputError(f"slider {label!r}: an integer slider needs whole numbers, "
+                             f"got {v:g} in [{a:g}, {b:g}] by {s:g}")
+        number = int if self.integer else float
+        for key, x in (("value", v), ("lo", a), ("hi", b), ("step", s)):
+            object.__setattr__(self, key, number(x))
+
+    def widget(self) -> widgets.ValueWidget:
+        """The ipywidgets slider (no live dragging: the panel redraws on release)."""
+        if self.integer:
+            return widgets.IntSlider(value=self.value, min=self.lo, max=self.hi,
+                                     step=self.step, description=self.label,
+                                     continuous_update=False)
+        return widgets.FloatSlider(
+            value=self.value, min=self.lo, max=self.hi, step=self.step,
+            description=self.label, readout_format=self.fmt, continuous_update=False,
+            style={"description_width": "initial"}, layout=widgets.Layout(width="480px"),
+        )
+
+    def positions(self, n: int = 7) -> list[float]:
+        """``n`` positions from the minimum to the maximum, ends included, on the
+        slider's step grid (what a student can actually reach)."""
+        raw = np.linspace(self.lo, self.hi, n)
+        snapped = np.clip(self.lo + np.round((raw - self.lo) / self.step) * self.step,
+                          self.lo, self.hi)
+        snapped[0], snapped[-1] = self.lo, self.hi
+        number = int if self.integer else float
+        return sorted({number(round(x)) if self.integer else float(x) for x in snapped})
+
+
 def slider(value: float, lo: float, hi: float, step: float, description: str,
            fmt: str = ".2f") -> widgets.FloatSlider:
-    """A float slider with the book's layout (wide description, no live dragging).
+    """A float slider with the book's layout (wide description, no live dragging):
+    :meth:`Slider.widget` of an unnamed declaration (same checks)."""
+    return Slider("x", value, lo, hi, step, description, fmt).widget()
 
-    Raises :class:`InputError` unless ``lo < hi``, ``step > 0`` and ``lo <= value <= hi``,
-    all finite real numbers (ipywidgets would silently clip ``value`` into the range and
-    accept a NaN, zero or negative step).
-    """
-    if not isinstance(description, str):
-        raise InputError(f"slider description must be text, got {description!r}")
-    v = as_number(value, "slider value")
-    a = as_number(lo, "slider minimum")
-    b = as_number(hi, "slider maximum")
-    s = as_number(step, "slider step")
-    if not a < b:
-        raise InputError(f"slider {description!r}: the minimum must be below the maximum, "
-                         f"got lo = {a:g}, hi = {b:g}")
-    if not s > 0:
-        raise InputError(f"slider {description!r}: the step must be positive, got {s:g}")
-    if s > b - a:
-        raise InputError(f"slider {description!r}: the step {s:g} is larger than the range "
-                         f"[{a:g}, {b:g}]")
-    if not a <= v <= b:
-        raise InputError(f"slider {description!r}: the start value {v:g} lies outside "
-                         f"[{a:g}, {b:g}]")
-    return widgets.FloatSlider(
-        value=v, min=a, max=b, step=s, description=description,
-        readout_format=fmt, continuous_update=False,
-        style={"description_width": "initial"}, layout=widgets.Layout(width="480px"),
-    )
+
+@dataclass(frozen=True)
+class Panel:
+    """A slider panel declared next to its view: ``view`` (a
+    :class:`~helpers.plotting.PanelView`) and its ``sliders``, one per keyword of
+    ``view.compute``. :meth:`widget` builds the live :class:`SliderPanel`."""
+
+    view: PanelView
+    sliders: tuple[Slider, ...]
+    figsize: tuple | None = field(default=None)
+
+    def __post_init__(self):
+        if not isinstance(self.view, PanelView):
+            raise InputError(f"a panel draws a PanelView, got {self.view!r}")
+        sliders = tuple(self.sliders)
+        if not sliders or not all(isinstance(s, Slider) for s in sliders):
+            raise InputError("a panel needs at least one Slider")
+        names = [s.name for s in sliders]
+        if len(set(names)) != len(names):
+            raise InputError(f"a panel's slider keywords must differ, got {names}")
+        object.__setattr__(self, "sliders", sliders)
+
+    @property
+    def start(self) -> dict:
+        """Keyword -> start value of every slider."""
+        return {s.name: s.value for s in self.sliders}
+
+    def grid(self, n: int = 3) -> list[dict]:
+        """All combinations of ``n`` positions (ends included) of the sliders."""
+        axes = [s.positions(n) for s in self.sliders]
+        return [dict(zip(self.start, combo)) for combo in itertools.product(*axes)]
+
+    def widget(self) -> "SliderPanel":
+        """The live panel: one slider widget per declaration above the figure."""
+        return SliderPanel(self.view, {s.name: s.widget() for s in self.sliders},
+                           figsize=self.figsize)
 
 
 class SliderPanel(widgets.VBox):
-    """Sliders above a figure redrawn by ``draw(fig, **values)``.
+    """Sliders above the figure of a :class:`~helpers.plotting.PanelView`.
+
+    Chapters build it from a declared :class:`Panel` (:meth:`Panel.widget`).
 
     Parameters
     ----------
-    draw : callable
-        ``draw(fig, **slider_values)`` fills the (fresh) figure and may return a short
-        text shown below it. Raising :class:`InputError` shows the message instead.
+    view : PanelView
+        ``view.compute(**slider_values)`` gives the numbers (raising
+        :class:`InputError` shows the message instead), ``view.show`` moves the live
+        artists and returns the short text shown below the figure.
     sliders : dict
         keyword name -> ipywidgets value widget.
     figsize : tuple, optional
-        size of the figure drawn on each update.
+        size of the figure (default: the view's).
     """
 
     BACKGROUNDS = 8
     """Rendered backgrounds kept per panel (one per set of axis limits, about 1.5 MB each)."""
 
-    def __init__(self, draw: Callable, sliders: dict[str, widgets.ValueWidget], *,
+    def __init__(self, view: PanelView, sliders: dict[str, widgets.ValueWidget], *,
                  figsize=None):
-        self._draw = draw
-        # a PanelView's bound ``draw``: keep one figure and redraw only its moving parts
-        view = getattr(draw, "__self__", None)
-        self.view: PanelView | None = view if isinstance(view, PanelView) else None
-        self._figsize = figsize or (self.view.figsize if self.view else None)
+        if not isinstance(view, PanelView):
+            raise InputError(f"a slider panel draws a PanelView, got {view!r}")
+        self.view = view
+        self._figsize = figsize or view.figsize
         self._fig = self._scene = None
         self._backgrounds: dict = {}
         self.sliders = sliders
@@ -138,10 +230,7 @@ class SliderPanel(widgets.VBox):
         """
         vals = {**self.values, **values}
         try:
-            if self.view is None:
-                output, text = self._redraw(vals)
-            else:
-                output, text = self._blit(vals)
+            output, text = self._blit(vals)
         except InputError as exc:
             error = str(exc)
             self.message.value = (
@@ -155,15 +244,6 @@ class SliderPanel(widgets.VBox):
         self.output.outputs = (output,)
         self.message.value = "" if not text else f"<span>{html.escape(text)}</span>"
         return text
-
-    def _redraw(self, vals: dict) -> tuple[dict, str | None]:
-        """A plain drawing function: a fresh figure every time."""
-        fig = plt.figure(figsize=self._figsize)
-        try:
-            text = self._draw(fig, **vals)
-            return _png_output(fig), text
-        finally:
-            plt.close(fig)
 
     def _blit(self, vals: dict) -> tuple[dict, str | None]:
         """A :class:`PanelView`: compute, move the live artists, and draw only those on
@@ -192,18 +272,6 @@ class SliderPanel(widgets.VBox):
         for artist in self._scene.moving:
             fig.draw_artist(artist)
         return _png_from_canvas(canvas), text
-
-
-def _png_output(fig) -> dict:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    w, h = fig.get_size_inches() * fig.dpi
-    return {
-        "output_type": "display_data",
-        "data": {"image/png": base64.b64encode(buf.getvalue()).decode("ascii"),
-                 "text/plain": f"<Figure size {w:.0f}x{h:.0f}>"},
-        "metadata": {},
-    }
 
 
 def _png_from_canvas(canvas) -> dict:

@@ -20,7 +20,6 @@ from helpers.data import data_dir, ttbar_xsec, w_mass
 from helpers.figures import ttbar as ttbar_figures
 from helpers.normalisation import NormalisationProblem
 from helpers.validation import InputError
-from helpers.widgets import SliderPanel, slider
 
 matplotlib.use("Agg")
 
@@ -388,13 +387,9 @@ def test_ttbar_figures_draw():
     plt.close("all")
 
 
-PANEL = {"vdm": 1.0, "mc_ps": 0.5, "stop": 1.0, "scale": 0.5}
-
-
 @pytest.mark.parametrize("corner", list(itertools.product([0.0, 1.0], repeat=2)))
 def test_ttbar_stability_panel_corners(corner, tt):
-    panel = SliderPanel(ttbar_figures.draw_stability_panel,
-                        {k: slider(v, 0.0, 1.0, 0.05, k) for k, v in PANEL.items()})
+    panel = ttbar_figures.PANELS["stability"].widget()
     settings = dict(zip(["mc_ps", "vdm"], corner))
     text = panel.update(**settings)
     assert text.startswith("σ = ") and len(panel.output.outputs) == 1

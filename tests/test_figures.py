@@ -12,22 +12,19 @@ import pytest
 
 from helpers import wmass as wmass_numbers
 from helpers.figures import intro, normalisation, wmass
-from helpers.widgets import SliderPanel, slider
 
 matplotlib.use("Agg")
 
 
-def _panel(draw, **ranges):
-    return SliderPanel(draw, {k: slider(v[0], v[1], v[2], 0.01, k) for k, v in ranges.items()})
+COMMON, TOTAL = wmass.PANELS["common"], wmass.PANELS["total"]
+NORM = normalisation.PANELS["normalisation"]
 
 
-W_RANGES = {"rho_common": (1.0, -1.0, 1.0), "theory_4q": (47.0, 0.0, 150.0)}
-N_RANGES = {"norm_rel": (0.10, 0.0, 0.30), "stat_rel": (0.02, 0.005, 0.10), "y2": (8.5, 7.0, 10.0)}
-
-
-@pytest.mark.parametrize("rho, th", list(itertools.product([-1.0, 0.0, 1.0], [0.0, 47.0, 150.0])))
+@pytest.mark.parametrize("rho, th", [(rho, th) for rho in COMMON.sliders[0].positions(3)
+                                    for th in (COMMON.sliders[1].lo, COMMON.start["theory_4q"],
+                                               COMMON.sliders[1].hi)])
 def test_wmass_common_panel_corners(rho, th):
-    panel = _panel(wmass.draw_common_panel, **W_RANGES)
+    panel = COMMON.widget()
     text = panel.update(rho_common=rho, theory_4q=th)
     assert text.startswith("m_W = ") and len(panel.output.outputs) == 1
     comb = wmass_numbers.lep_combination(rho, th)
@@ -38,14 +35,14 @@ def test_wmass_common_panel_corners(rho, th):
 
 @pytest.mark.parametrize("rho", [-1.0, 1.0])
 def test_wmass_total_panel_singular_ends_show_message(rho):
-    panel = _panel(wmass.draw_total_panel, rho_total=(0.23, -1.0, 1.0))
+    panel = TOTAL.widget()
     text = panel.update(rho_total=rho)
     assert text.startswith("Impossible setting") and "positive definite" in text
     assert panel.output.outputs == ()
 
 
 def test_wmass_total_panel_negative_weight_regime():
-    panel = _panel(wmass.draw_total_panel, rho_total=(0.23, -1.0, 1.0))
+    panel = TOTAL.widget()
     assert "Negative weight" not in panel.update(rho_total=0.69)
     assert "Negative weight" in panel.update(rho_total=0.71)
     assert "Negative weight" in panel.update(rho_total=0.99)
@@ -58,10 +55,10 @@ def test_common_scan_matches_direct_combinations():
     assert wmass_numbers.lep_combination().error == pytest.approx(39.0, abs=0.05)
 
 
-@pytest.mark.parametrize("corner", list(itertools.product(*[(lo, hi) for _, lo, hi in N_RANGES.values()])))
+@pytest.mark.parametrize("corner", NORM.grid(2))
 def test_normalisation_panel_corners(corner):
-    panel = _panel(normalisation.draw_panel, **N_RANGES)
-    kw = dict(zip(N_RANGES, corner))
+    panel = NORM.widget()
+    kw = corner
     text = panel.update(**kw)
     assert text.startswith("covariance from measured values") and len(panel.output.outputs) == 1
     p = normalisation.course_problem(**kw)
@@ -69,7 +66,7 @@ def test_normalisation_panel_corners(corner):
 
 
 def test_normalisation_panel_equal_measurements():
-    panel = _panel(normalisation.draw_panel, **N_RANGES)
+    panel = NORM.widget()
     text = panel.update(y2=8.0)
     assert "8.00" in text and len(panel.output.outputs) == 1
 
@@ -99,7 +96,7 @@ def test_toy_figure_draws_with_a_small_study():
 
 @pytest.mark.parametrize("rho", [-0.5, 0.7, 0.9])
 def test_wmass_total_panel_grid(rho):
-    panel = _panel(wmass.draw_total_panel, rho_total=(0.23, -1.0, 1.0))
+    panel = TOTAL.widget()
     text = panel.update(rho_total=rho)
     comb = wmass_numbers.total_correlation_combination(rho)
     assert f"{comb.value:.1f} ± {comb.error:.1f}" in text and len(panel.output.outputs) == 1
@@ -108,7 +105,7 @@ def test_wmass_total_panel_grid(rho):
 
 @pytest.mark.parametrize("kw", [dict(norm_rel=0.15, stat_rel=0.02, y2=7.5), dict(norm_rel=0.05, stat_rel=0.05, y2=9.0)])
 def test_normalisation_panel_grid(kw):
-    panel = _panel(normalisation.draw_panel, **N_RANGES)
+    panel = NORM.widget()
     text = panel.update(**kw)
     p = normalisation.course_problem(**kw)
     assert f"covariance from measured values: {p.covariance_fit().value:.2f}" in text

@@ -521,15 +521,13 @@ def test_static_figures_draw(fig, draw, kw, naxes):
     assert all(ax.has_data() for ax in fig.axes)
 
 
-PANEL_RANGES = {"rho": (-0.8, -1.0, 1.0), "sigma1": (0.2, 0.0, 0.5), "sigma2": (0.1, 0.0, 0.5),
-                "x": (1.0, -3.0, 3.0)}
+PANEL = F.PANELS["propagation"]
 
 
 @pytest.fixture(scope="module")
 def panel():
     """One slider panel, driven as a student drags the sliders (its creation draws the start values)."""
-    from helpers.widgets import SliderPanel, slider
-    p = SliderPanel(F.draw_panel, {k: slider(v[0], v[1], v[2], 0.01, k) for k, v in PANEL_RANGES.items()})
+    p = PANEL.widget()
     start = p.message.value
     yield p, start
     plt.close("all")
@@ -545,7 +543,7 @@ def test_panel_start_values(panel):
                                     (-1.0, 0.2, 0.1, 2.0), (0.0, 0.5, 0.5, 0.0), (1.0, 0.5, 0.5, 3.0),
                                     (-1.0, 0.0, 0.5, 3.0)])
 def test_panel_corners(fig, corner):
-    kw = dict(zip(PANEL_RANGES, corner))
+    kw = dict(zip(PANEL.start, corner))
     text = F.draw_panel(fig, **kw)
     assert len(fig.axes) == 2 and all(ax.has_data() for ax in fig.axes)
     sig = P.sigma_y_formula(kw["x"], kw["rho"], kw["sigma1"], kw["sigma2"])

@@ -355,7 +355,7 @@ def test_histograms_follow_the_gaussians(a_samples):
 
 
 # ================================================================== sliders
-PANEL = {"rho": (-0.8, -1.0, 1.0), "sigma1": (0.2, 0.0, 0.5), "sigma2": (0.1, 0.0, 0.5), "x": (1.0, -3.0, 3.0)}
+PANEL = F.PANELS["propagation"]
 
 
 PANEL_LEVELS = {"rho": (-1.0, 0.0, 1.0), "sigma1": (0.0, 0.25, 0.5), "sigma2": (0.0, 0.25, 0.5),
@@ -371,8 +371,8 @@ PANEL_GRID = sorted(set(_L9) | set(_CORNERS))
 def test_panel_grid_design():
     """The grid below covers every end of every slider together with every end of every other
     slider, and every pair of levels (lowest, middle, highest) of any two sliders."""
-    names = list(PANEL_LEVELS)
-    assert all(PANEL_LEVELS[k][0] == PANEL[k][1] and PANEL_LEVELS[k][2] == PANEL[k][2] for k in names)
+    assert list(PANEL_LEVELS) == list(PANEL.start)
+    assert all((PANEL_LEVELS[s.name][0], PANEL_LEVELS[s.name][2]) == (s.lo, s.hi) for s in PANEL.sliders)
     for p in range(4):
         for q in range(p + 1, 4):
             assert {(r[p], r[q]) for r in PANEL_GRID} == {(i, j) for i in range(3) for j in range(3)}
@@ -391,7 +391,7 @@ def test_panel_grid(fig, levels):
 
 def test_panel_starts_at_chapter_values(fig):
     """The chapter's slider start values are the chapter's inputs."""
-    text = F.draw_panel(fig, **{k: v[0] for k, v in PANEL.items()})
+    text = F.draw_panel(fig, **PANEL.start)
     assert text.startswith("x = 1.00: y = 4.000 ± 0.134 (linear, rho = -0.80)")
 
 
@@ -864,8 +864,7 @@ def test_draw_sigma_b(fig):
 def test_panel_histogram_axes_stay_fixed():
     """"Those units keep the axes fixed while you move the sliders: agreement always means
     the same curve.\""""
-    from helpers.widgets import SliderPanel, slider
-    panel = SliderPanel(F.draw_panel, {k: slider(v[0], v[1], v[2], 0.01, k) for k, v in PANEL.items()})
+    panel = PANEL.widget()
     ax2 = panel._fig.axes[1]
     limits = (ax2.get_xlim(), ax2.get_ylim())
     curve = ax2.get_lines()[0].get_ydata().copy()       # the standard Gaussian

@@ -1,4 +1,5 @@
-"""Every slider of every chapter, swept as a student can drag it.
+"""Every slider of every chapter, swept as a student can drag it, and every panel of a
+notebook built from its declaration.
 
 Each slider goes from its minimum to its maximum (ends included, on its step grid) with
 the others at their start values, and every panel goes through the grid of all
@@ -9,9 +10,12 @@ figure is drawn unless the message says why not.
 
 from __future__ import annotations
 
+import ast
 import base64
 import io
+import json
 import re
+from collections import Counter
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -19,16 +23,66 @@ import pytest
 from PIL import Image
 
 from helpers.validation import InputError
-from panels import all_panels, grid_positions, slider_positions
+from bookbuild import toc_notebooks
+from panels import all_panels, declared_panels
 
 PANELS = all_panels()
 _BAD_NUMBER = re.compile(r"\b(nan|inf|-inf)\b", re.I)
 
 
 def test_every_chapter_with_sliders_is_found():
-    chapters = {p.chapter for p in PANELS}
-    assert {"working_with_this_book", "w_mass", "normalisation"} <= chapters
-    assert len(PANELS) >= 4
+    modules = {p.module for p in PANELS}
+    assert {"intro", "propagation", "normalisation", "wmass", "ttbar"} <= modules
+    assert len(PANELS) >= 6
+
+
+# ------------------------------------------------- notebooks build the declared panels
+_PANEL_CELL = re.compile(r'(\w+)\.PANELS\["(\w+)"\]\.widget\(\)')
+_HAND_MADE = re.compile(r"\b(SliderPanel|Slider|slider|FloatSlider|IntSlider)\s*\(")
+
+
+def _figure_aliases(tree: ast.Module) -> dict[str, str]:
+    """Local name -> figure module, from ``from helpers.figures import X as name``."""
+    return {(a.asname or a.name): a.name for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.module == "helpers.figures"
+            for a in node.names}
+
+
+def _notebook_panels(path) -> list[tuple[str, str]]:
+    """The (figure module, panel key) of every panel the notebook builds; fails on a
+    panel or slider made in the notebook instead of from a declaration."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    code = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+    aliases = _figure_aliases(ast.parse("\n".join(code)))
+    built = []
+    for source in code:
+        assert not _HAND_MADE.search(source), f"{path.name}: a panel made by hand:\n{source}"
+        for alias, key in _PANEL_CELL.findall(source):
+            assert alias in aliases, f"{path.name}: {alias}.PANELS is not a helpers.figures module"
+            built.append((aliases[alias], key))
+    return built
+
+
+def test_every_notebook_panel_is_built_from_its_declaration():
+    """Each chapter builds its panels only as ``figs.PANELS["name"].widget()`` (nothing
+    made by hand in a cell), and every declared panel is built by exactly one chapter."""
+    built = Counter(pair for nb in toc_notebooks() for pair in _notebook_panels(nb))
+    declared = {(m, k) for m, panels in declared_panels().items() for k in panels}
+    assert set(built) <= declared, set(built) - declared
+    assert {pair: built[pair] for pair in declared} == dict.fromkeys(declared, 1)
+
+
+def test_the_check_catches_a_hand_made_panel(tmp_path):
+    nb = {"cells": [{"cell_type": "code", "source": [
+        "from helpers.figures import wmass as figs\n",
+        "SliderPanel(figs.TotalPanel(), {})\n"]}]}
+    path = tmp_path / "x.ipynb"
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    with pytest.raises(AssertionError, match="by hand"):
+        _notebook_panels(path)
+    nb["cells"][0]["source"][1] = 'figs.PANELS["total"].widget()\n'
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    assert _notebook_panels(path) == [("wmass", "total")]
 
 
 def _check_position(panel, values):
@@ -37,7 +91,7 @@ def _check_position(panel, values):
     fig = plt.figure()
     try:
         try:
-            text = panel._draw(fig, **values)
+            text = panel.view.draw(fig, **values)
         except InputError as exc:
             message = str(exc)
             assert message and not _BAD_NUMBER.search(message), message
@@ -51,15 +105,16 @@ def _check_position(panel, values):
 
 @pytest.mark.parametrize("entry", PANELS, ids=[p.name for p in PANELS])
 def test_every_slider_end_to_end_and_every_combination_of_ends(entry):
-    panel = entry.panel
-    start = panel.values
-    for name, widget in panel.sliders.items():
-        positions = slider_positions(widget, 5)
+    panel, decl = entry.panel, entry.declaration
+    start = decl.start
+    assert panel.values == start
+    for s in decl.sliders:
+        name, positions = s.name, s.positions(5)
         outcomes = [_check_position(panel, {**start, name: value}) for value in positions]
         # inside its range every slider draws (an end may be refused with a message,
         # e.g. a correlation of exactly +-1)
         assert all(o == "figure" for o in outcomes[1:-1]), (name, positions, outcomes)
-    for values in grid_positions(panel, 2):
+    for values in decl.grid(2):
         _check_position(panel, values)
     # the start position always draws a figure
     assert _check_position(panel, start) == "figure"
@@ -68,9 +123,9 @@ def test_every_slider_end_to_end_and_every_combination_of_ends(entry):
 @pytest.mark.parametrize("entry", PANELS, ids=[p.name for p in PANELS])
 def test_full_update_at_both_ends_shows_figure_or_message(entry):
     panel = entry.panel
-    for name, widget in panel.sliders.items():
-        for value in (widget.min, widget.max):
-            shown = panel.update(**{name: value})
+    for s in entry.declaration.sliders:
+        for value in (s.lo, s.hi):
+            shown = panel.update(**{s.name: value})
             if panel.output.outputs:
                 assert "image/png" in panel.output.outputs[0]["data"]
             else:
@@ -115,11 +170,6 @@ def _outside_axes(panel) -> np.ndarray:
     return outside
 
 
-def test_every_chapter_panel_is_blitted():
-    """Every slider panel of the book redraws only its moving parts (PanelView)."""
-    assert all(p.panel.view is not None for p in PANELS), [p.name for p in PANELS if p.panel.view is None]
-
-
 @pytest.mark.parametrize("entry", PANELS, ids=[p.name for p in PANELS])
 def test_blitted_image_is_the_full_render(entry):
     """At every slider's ends and middle the image a student sees (background rendered
@@ -127,9 +177,10 @@ def test_blitted_image_is_the_full_render(entry):
     from an earlier position, nothing missing. Drawing order differs only where a moving
     artist crosses a static one (a legend, a grid line), so a few pixels may differ."""
     panel = entry.panel
-    start = panel.values
-    for name, widget in panel.sliders.items():
-        for value in slider_positions(widget, 3):
+    start = entry.declaration.start
+    for s in entry.declaration.sliders:
+        name = s.name
+        for value in s.positions(3):
             panel.update(**{**start, name: value})
             if not panel.output.outputs:
                 continue        # an impossible setting: message, no figure
@@ -144,12 +195,12 @@ def test_blitted_image_is_the_full_render(entry):
 @pytest.mark.parametrize("entry", PANELS, ids=[p.name for p in PANELS])
 def test_moving_away_and_back_gives_the_same_image(entry):
     panel = entry.panel
-    start = panel.values
+    start = entry.declaration.start
     panel.update(**start)
     before = _shown(panel)
-    for name, widget in panel.sliders.items():
-        panel.update(**{**start, name: widget.max})
-        panel.update(**{**start, name: widget.min})
+    for s in entry.declaration.sliders:
+        panel.update(**{**start, s.name: s.hi})
+        panel.update(**{**start, s.name: s.lo})
     panel.update(**start)
     assert _differing(_shown(panel), before) == 0.0
 
@@ -159,7 +210,7 @@ def test_computation_is_separate_and_repeatable(entry):
     """The numbers of a position come from ``view.compute`` alone (what the benchmark
     times), and the same position gives the same summary line every time."""
     panel = entry.panel
-    vals = panel.values
+    vals = entry.declaration.start
     numbers = panel.view.compute(**vals)
     assert numbers is not None
     assert panel.update(**vals) == panel.update(**vals)

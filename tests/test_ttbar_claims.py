@@ -22,7 +22,6 @@ from helpers import SEED, InputError, data, ttbar
 from helpers.combination import Combination, zero_weight_correlation
 from helpers.figures import normalisation as norm_figs
 from helpers.figures import ttbar as figs
-from helpers.widgets import SliderPanel, slider
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -803,13 +802,16 @@ def test_normalisation_combination():
 
 # ----------------------------------------------------------------------------- the panel
 KEYS = list(figs.SLIDER_SOURCES)
-NOMINAL = {"vdm": 1.0, "mc_ps": 0.5, "stop": 1.0, "scale": 0.5}
+PANEL = figs.PANELS["stability"]
 
 
 def _panel():
-    return SliderPanel(figs.draw_stability_panel,
-                       {k: slider(v, 0.0, 1.0, 0.05, k) for k, v in NOMINAL.items()},
-                       figsize=(11, 3.8))
+    return PANEL.widget()
+
+
+def test_panel_starts_at_the_tables_correlations(comb):
+    assert PANEL.start == {k: comb.source_correlations[s].iat[0, 1]
+                           for k, s in figs.SLIDER_SOURCES.items()}
 
 
 @pytest.mark.parametrize("corner", list(itertools.product([0.0, 1.0], repeat=4)))

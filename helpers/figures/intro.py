@@ -7,8 +7,9 @@ import numpy as np
 from .. import SEED
 from ..montecarlo import mean_distribution, sample_means
 from ..plotting import PanelView
+from ..widgets import Panel, Slider
 
-__all__ = ["SampleMeans", "draw_sample_means", "draw_spread_vs_n"]
+__all__ = ["SampleMeans", "draw_sample_means", "draw_spread_vs_n", "PANELS"]
 
 
 class SampleMeans(PanelView):
@@ -76,3 +77,9 @@ def draw_spread_vs_n(fig, n_max: int = 100, repeats: int = 2000) -> None:
     ax.set_xlabel("sample size n")
     ax.set_ylabel("standard deviation of the mean")
     ax.legend()
+
+
+PANELS = {
+    "sample_means": Panel(SampleMeans(), (Slider("n", 10, 1, 100, 1, "n", integer=True),)),
+}
+"""The chapter's slider panel, built in the notebook by ``figs.PANELS["sample_means"].widget()``."""

@@ -22,11 +22,12 @@ from ..normalisation import (
 )
 from ..plotting import PanelView, interval_row, set_interval
 from ..validation import InputError
+from ..widgets import Panel as Panel_, Slider
 
 __all__ = ["METHODS", "course_problem", "plot_ellipses", "plot_estimates",
            "draw_ellipses", "draw_mean_difference", "draw_valley", "draw_estimates",
            "draw_norm_scan", "draw_input_scans", "Panel", "draw_panel", "draw_chi2_curves",
-           "draw_toy_bias"]
+           "draw_toy_bias", "PANELS"]
 
 METHODS = {
     COVARIANCE_MEASURED: ("C1", "o"),
@@ -347,6 +348,15 @@ class Panel(PanelView):
 draw_panel = Panel().draw
 """``draw_panel(fig, norm_rel=0.10, stat_rel=0.02, y2=8.5)``: :class:`Panel` drawn into
 ``fig``; returns its one-line summary."""
+
+PANELS = {
+    "normalisation": Panel_(Panel(), (
+        Slider("norm_rel", 0.10, 0.0, 0.30, 0.01, "normalisation uncertainty ε"),
+        Slider("stat_rel", 0.02, 0.005, 0.10, 0.005, "relative stat. uncertainty", ".3f"),
+        Slider("y2", 8.5, 7.0, 10.0, 0.05, "second measurement y₂"),
+    ), figsize=(10, 4.2)),
+}
+"""The chapter's slider panel, built in the notebook by ``figs.PANELS["normalisation"].widget()``."""
 
 
 def draw_chi2_curves(fig, problem: NormalisationProblem | None = None) -> None:

@@ -26,9 +26,10 @@ from ..propagation import (
 )
 from ..plotting import PanelView
 from ..validation import as_correlation, as_number, as_vector
+from ..widgets import Panel as Panel_, Slider
 
 __all__ = ["PANEL_SIZE", "plot_band", "plot_mc_vs_linear", "draw_band", "draw_mc_vs_linear",
-           "draw_b2_running", "draw_lny", "Panel", "draw_panel", "draw_sigma_b"]
+           "draw_b2_running", "draw_lny", "Panel", "draw_panel", "draw_sigma_b", "PANELS"]
 
 PANEL_SIZE = 20_000
 """Monte Carlo samples per slider update (seeded with :data:`helpers.SEED`): fast enough to drag."""
@@ -298,6 +299,16 @@ class Panel(PanelView):
 draw_panel = Panel().draw
 """``draw_panel(fig, rho=-0.8, sigma1=0.2, sigma2=0.1, x=1.0)``: :class:`Panel` drawn
 into ``fig``; returns its one-line summary."""
+
+PANELS = {
+    "propagation": Panel_(Panel(), (
+        Slider("rho", -0.8, -1.0, 1.0, 0.05, "correlation ρ"),
+        Slider("sigma1", 0.2, 0.0, 0.5, 0.01, "σ(a₁)"),
+        Slider("sigma2", 0.1, 0.0, 0.5, 0.01, "σ(a₂)"),
+        Slider("x", 1.0, -3.0, 3.0, 0.05, "x"),
+    ), figsize=(10, 4)),
+}
+"""The chapter's slider panel, built in the notebook by ``figs.PANELS["propagation"].widget()``."""
 
 
 def draw_sigma_b(fig, lo=0.0, hi=5.0, size=10**6, seed=SEED, xs=None) -> None:

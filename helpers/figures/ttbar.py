@@ -16,9 +16,10 @@ from ..plotting import PanelView, interval_row, set_interval
 from ..ttbar import (SCAN_SOURCES, CorrelationSetting, correlation_setting, groups,
                      information_scan, lhc_combination, stability_scan)
 from ..validation import InputError, as_correlation
+from ..widgets import Panel, Slider
 
 __all__ = ["slider_key", "SLIDER_SOURCES", "draw_contributions", "draw_stability_scan",
-           "draw_weight_scan", "StabilityPanel", "draw_stability_panel"]
+           "draw_weight_scan", "StabilityPanel", "draw_stability_panel", "PANELS"]
 
 COLOURS = {"ATLAS": "C0", "CMS": "C1", "combination": "k"}
 
@@ -220,3 +221,12 @@ class StabilityPanel(PanelView):
 draw_stability_panel = StabilityPanel().draw
 """``draw_stability_panel(fig, **correlations)``: :class:`StabilityPanel` drawn into
 ``fig``; returns its one-line summary."""
+
+PANELS = {
+    "stability": Panel(StabilityPanel(), tuple(
+        Slider(k, float(_nominal().source_correlations[s].iat[0, 1]), 0.0, 1.0, 0.05,
+               f"correlation of {s}")
+        for k, s in SLIDER_SOURCES.items()), figsize=(11, 3.8)),
+}
+"""The chapter's slider panel (each slider starts at the table's correlation of its
+source), built in the notebook by ``figs.PANELS["stability"].widget()``."""

@@ -6,13 +6,14 @@ import numpy as np
 
 from ..combination import Combination, correlation_scan
 from ..plotting import PanelView
+from ..widgets import Panel, Slider
 from ..wmass import (COMMON, TwoChannels, error_peak, lep_combination, overall_error,
                      overall_setting, overall_weights, theory_scan, two_channels)
 
 __all__ = [
     "plot_chi2",
     "draw_chi2", "draw_common_scan", "draw_theory_scan", "CommonPanel", "draw_common_panel",
-    "draw_total_scan", "TotalPanel", "draw_total_panel",
+    "draw_total_scan", "TotalPanel", "draw_total_panel", "PANELS",
 ]
 
 
@@ -199,3 +200,14 @@ class TotalPanel(PanelView):
 
 draw_total_panel = TotalPanel().draw
 """``draw_total_panel(fig, rho_total=0.23)``: :class:`TotalPanel` drawn into ``fig``."""
+
+PANELS = {
+    "common": Panel(CommonPanel(), (
+        Slider("rho_common", 1.0, -1.0, 1.0, 0.05, "correlation of common sources"),
+        Slider("theory_4q", 47.0, 0.0, 150.0, 1.0, "4-jet theory uncertainty [MeV]", ".0f"),
+    ), figsize=(9, 3.6)),
+    "total": Panel(TotalPanel(), (
+        Slider("rho_total", 0.23, -1.0, 1.0, 0.01, "overall correlation"),
+    ), figsize=(6.4, 7.5)),
+}
+"""The chapter's slider panels, each built in the notebook by ``figs.PANELS[name].widget()``."""
