@@ -701,14 +701,14 @@ def test_student_fits_with_default_settings_pass_their_checks(p):
 
     V = np.diag(s**2) + eps**2 * np.outer(y, y)
     m1 = fit(lambda mu: (y - mu) @ np.linalg.solve(V, y - mu), mu=8.0)
-    assert check("norm-covfit-minuit", (m1.values["mu"], m1.errors["mu"]))
+    assert check("normalisation-covfit-minuit", (m1.values["mu"], m1.errors["mu"]))
     md = fit(lambda mu, N: np.sum((N * y - mu) ** 2 / s**2) + (N - 1) ** 2 / eps**2, mu=8.0, N=1.0)
     mp = fit(lambda mu, N: np.sum((y - N * mu) ** 2 / s**2) + (N - 1) ** 2 / eps**2, mu=8.0, N=1.0)
     ms = fit(lambda mu, N: np.sum((N * y - mu) ** 2 / (N * s) ** 2) + (N - 1) ** 2 / eps**2, mu=8.0, N=1.0)
-    assert check("norm-n-on-data", (md.values["mu"], md.values["N"]))
-    assert check("norm-n-on-prediction", (mp.values["mu"], mp.errors["mu"]))
-    assert check("norm-n-on-data-scaled", ms.values["mu"])
-    assert not check("norm-n-on-prediction", (md.values["mu"], md.errors["mu"]))
+    assert check("normalisation-nuisance-n-on-data", (md.values["mu"], md.values["N"]))
+    assert check("normalisation-nuisance-n-on-prediction", (mp.values["mu"], mp.errors["mu"]))
+    assert check("normalisation-n-on-data-scaled", ms.values["mu"])
+    assert not check("normalisation-nuisance-n-on-prediction", (md.values["mu"], md.errors["mu"]))
 
 
 # ------------------------------------------------------------------ the stored chapter

@@ -43,7 +43,7 @@ def test_unknown_exercise_is_an_input_error_for_authors():
 
 def test_sem_answer_matches_monte_carlo():
     from helpers import SEED
-    from helpers.montecarlo import sample_means
+    from helpers.intro import sample_means
     means = sample_means(100, 20_000, np.random.default_rng(SEED))
     assert np.std(means, ddof=1) == pytest.approx(expected("intro-sem"), rel=0.02)
     assert check("intro-sem", np.std(means, ddof=1))
