@@ -1,8 +1,9 @@
 """Every computable claim of the chapter "Normalisation uncertainties".
 
 One test per claim; the docstring quotes the sentence of ``book/normalisation.ipynb``
-(glued numbers written out as the website shows them). The last tests check that the
-numbers stored in the executed notebook are the ones computed here.
+(glued numbers written out as the website shows them). The numbers themselves are defined
+once, in ``helpers.numbers.normalisation``; ``tests/test_numbers.py`` checks that the stored
+chapter holds them.
 """
 
 from __future__ import annotations
@@ -15,10 +16,8 @@ from scipy import integrate, stats
 from scipy.optimize import brentq, minimize_scalar
 
 from bookbuild import ROOT
-from bookbuild.editions import glue_formats, glue_values
 from helpers import SEED, normalisation_toys as toys
 from helpers.normalisation import stat_chi2_values
-from glued import assert_shown
 from helpers.figures.normalisation import CL_DELTA1
 from helpers.normalisation import (
     COVARIANCE_MEASURED,
@@ -709,35 +708,3 @@ def test_student_fits_with_default_settings_pass_their_checks(p):
     assert check("normalisation-nuisance-n-on-prediction", (mp.values["mu"], mp.errors["mu"]))
     assert check("normalisation-n-on-data-scaled", ms.values["mu"])
     assert not check("normalisation-nuisance-n-on-prediction", (md.values["mu"], md.errors["mu"]))
-
-
-# ------------------------------------------------------------------ the stored chapter
-def test_stored_numbers_are_the_tested_ones(p, study, settings):
-    """The numbers glued into the stored chapter are the ones these tests compute."""
-    nb = nbformat.read(ROOT / "book" / "normalisation.ipynb", as_version=4)
-    stored, formats = glue_values(nb), glue_formats(nb)
-    b = study.mean_bias()
-    expected = {
-        "n_cov_value": p.covariance_fit().value, "n_w2": p.blue_weights()[1],
-        "n_dag_sum": p.dagostini_coefficients().sum(), "n_chi2": p.tension()["chi2"],
-        "n_p": p.tension()["pvalue"], "n_tilt": p.ellipse_axes()["tilt"],
-        "n_c_touch": p.touching_point()[1], "n_slope": p.mean_difference()["slope"],
-        "n_pred_value": p.weighted_mean().value, "n_lik_value": p.likelihood_fit(minos=False).value,
-        "n_scaled_default": p.scaled_data_minuit(tight=False, start=(8.0, 1.0)).values["mu"],
-        "n_hesse_max": 100 * settings["hesse rel diff"].abs().max(),
-        "n_toy_cov_bias": b.loc[COVARIANCE_MEASURED, "bias"],
-        "n_toy_pred_bias": b.loc[N_ON_PREDICTION, "bias"],
-        "n_toy_frac": 100 * study.fraction_above(p.tension()["chi2"]),
-        "n_below_hi": below_both_thresholds()[1],
-        "n_iter_all": p.as_combination().iterated(["stat", "norm"]).value,
-        "n_neg_eps": 100 * p.negative_weight_threshold(), "n_tilt_y": p.values_tilt(),
-        "n_toy_lik_small": study.bias_vs_tension(edges=(0.0, 1.0, np.inf)).iloc[0][GAUSSIAN_LIKELIHOOD],
-        "n_p_stat_pct": 100 * stats.chi2.sf(p.stat_chi2(), 1),
-        "n_dchi2_68": stats.chi2.ppf(0.68, 2), "n_cl_delta1": stats.chi2.cdf(1, 2),
-        "n_pred_error": p.nuisance_fit("prediction", minos=False).error,
-        "n_hesse_student": p.nuisance_fit("prediction", minos=False).error * (1 + settings[
-            (settings["strategy"] == 1) & (settings["start mu"] == 8.0)
-            & (settings["start N"] == 1.0)]["hesse rel diff"].iloc[0]),
-    }
-    for key, value in expected.items():
-        assert_shown(stored[key], value, formats[key], key)

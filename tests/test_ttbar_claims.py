@@ -213,7 +213,7 @@ def test_last_printed_digit_can_flip(spread, comb):
     pb above 6.15, below which the printed 6.2 would become 6.1, and in 2000 trials the
     lumi part ranges from 6.12 to 6.22 pb." """
     _says("the last printed digit of the three parts can flip")
-    _says("and in {glue:text}`t_n_trials:.0f` trials the lumi part ranges from")
+    _says("and in {glue:text}`ttbar_n_trials:.0f` trials the lumi part ranges from")
     assert len(ttbar.rounding_trials(comb)) == ttbar.ROUNDING_TRIALS == 2000
     for g in ("stat", "syst", "lumi"):
         assert round(spread.loc[g, "min"], 1) != round(spread.loc[g, "max"], 1), g
@@ -442,7 +442,7 @@ def test_small_pull_happens_in_18_percent(comb):
     The chapter used to say the measurements "agree better than their uncertainties
     require": under the hypothesis p-values are uniform, so a small pull is no evidence."""
     _says("That is unremarkable and no sign of overestimated errors: with one degree of freedom, "
-          "a pull this small happens in about {glue:text}`t_pull_prob_pct:.0f` % of cases")
+          "a pull this small happens in about {glue:text}`ttbar_pull_prob_pct:.0f` % of cases")
     from scipy import stats
 
     prob = ttbar.pull_probability(comb)
@@ -873,8 +873,8 @@ def test_glued_value_is_not_double_rounded(comb):
     241.465 and then 241.47)."""
     from bookbuild.editions import glue_values
 
-    _says("The combined cross section is **{glue:text}`t_value:.2f`")
-    stored = glue_values(_notebook())["t_value"]
+    _says("The combined cross section is **{glue:text}`ttbar_value:.2f`")
+    stored = glue_values(_notebook())["ttbar_value"]
     assert format(stored, ".2f") == format(comb.value, ".2f") == "241.46"
 
 
