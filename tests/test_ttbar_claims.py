@@ -437,10 +437,8 @@ def test_pulls_opposite_square_is_chi2_and_small(comb):
 def test_small_pull_happens_in_18_percent(comb):
     """"That is unremarkable and no sign of overestimated errors: with one degree of
     freedom, a pull this small happens in about 18 % of cases, which is what p = 0.82
-    says."
-
-    The chapter used to say the measurements "agree better than their uncertainties
-    require": under the hypothesis p-values are uniform, so a small pull is no evidence."""
+    says." Under the hypothesis p-values are uniform, so a small pull is no evidence that the
+    measurements agree better than their uncertainties require."""
     _says("That is unremarkable and no sign of overestimated errors: with one degree of freedom, "
           "a pull this small happens in about {glue:text}`ttbar_pull_prob_pct:.0f` % of cases")
     from scipy import stats
@@ -461,10 +459,8 @@ def test_scan_sources_are_the_top_four_by_slope(comb):
     matters most by the slope derived below (Vdm, MC+PS, STop and Scale ...)" and "this
     slope ranks the correlated sources: Vdm ..., MC+PS ..., STop ... and Scale ... come
     first, and these are the four of the figure; JESf ... and PDF ... follow, and the fully
-    correlated PDF matters little because the CMS PDF error is only 0.5 pb."
-
-    The chapter used to scan PDF instead of STop and call the four the ones that matter
-    most; by the slope, PDF comes only sixth."""
+    correlated PDF matters little because the CMS PDF error is only 0.5 pb." By the slope,
+    PDF comes only sixth."""
     _says("The figure does this for the four correlated sources whose assumed correlation "
           "matters most by the slope derived below (Vdm, MC+PS, STop and Scale, `ttbar.SCAN_SOURCES`)")
     _says("come first, and these are the four of the figure")
@@ -673,8 +669,7 @@ def test_take_away_value_less_than_two_tenths_error_rises(scan):
 def test_stability_figure_alt_text_numbers(scan):
     """The alt text of fig-ttbar-stability: "the combined value changes by about 0.2 pb,
     from about 241.32 to 241.52 pb for the dashed all-together line ... (about 7.87 to
-    8.69 pb)" and "most for Vdm and for all four". (It used to say "only in the second
-    decimal", but the first decimal changes.)"""
+    8.69 pb)" and "most for Vdm and for all four": the first decimal changes."""
     alt = _figure_meta("fig-ttbar-stability")["image"]["alt"]
     v, e = scan["all"]["value"], scan["all"]["error"]
     assert "the combined value changes by about 0.2 pb" in alt
