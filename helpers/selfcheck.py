@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .exercises import Exercise, collect, collect_renamed
+from .exercises import RENAMED, Exercise, collect
 from .validation import InputError, _as_float_array
 
 __all__ = ["Exercise", "CheckResult", "EXERCISES", "RENAMED", "check", "expected"]
@@ -39,8 +39,6 @@ class CheckResult:
 # The answers live with their chapters, one module each in helpers/exercises/ (a module
 # defines ``EXERCISES = {key: Exercise(...)}``); they are gathered here by key.
 EXERCISES: dict[str, Exercise] = collect()
-#: keys that changed name: old key -> current key (``check`` accepts both)
-RENAMED: dict[str, str] = collect_renamed()
 
 
 def expected(key: str):

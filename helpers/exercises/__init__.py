@@ -3,13 +3,12 @@
 Each module is named after its chapter (``helpers.CHAPTERS``) and defines
 ``EXERCISES = {"key": Exercise(compute, atol=..., what=...)}``; every key starts with the
 chapter's name and a dash, and equals the label of its exercise in the notebook, or that
-label, a dash and a part name when one exercise has several checks. A module may also
-define ``RENAMED = {"old-key": "new-key"}`` for keys that changed. The
+label, a dash and a part name when one exercise has several checks. Keys that changed
+are in :data:`RENAMED` (old key -> current key). The
 ``compute`` function computes the expected answer with the book's own functions when a
 student checks, so a check can never drift away from its chapter. Chapter modules import
 their computations lazily (inside ``compute``) and never drawing code.
-:func:`collect` and :func:`collect_renamed` gather all modules' entries for
-:mod:`helpers.selfcheck`.
+:func:`collect` gathers all modules' entries for :mod:`helpers.selfcheck`.
 """
 
 from __future__ import annotations
@@ -19,7 +18,24 @@ import pkgutil
 from dataclasses import dataclass
 from typing import Callable
 
-__all__ = ["Exercise", "collect", "collect_renamed"]
+__all__ = ["Exercise", "RENAMED", "collect"]
+
+
+RENAMED = {
+    "prop-sigma-y-2": "propagation-sigma-y-2",
+    "prop-mc-sigma-y-2": "propagation-mc-sigma-y-2",
+    "prop-fraction-negative": "propagation-mc-fraction-negative",
+    "prop-cov-b": "propagation-cov-b",
+    "prop-sigma-y-2-b": "propagation-cov-b-sigma-y-2",
+    "norm-covfit-minuit": "normalisation-covfit-minuit",
+    "norm-n-on-data": "normalisation-nuisance-n-on-data",
+    "norm-n-on-prediction": "normalisation-nuisance-n-on-prediction",
+    "norm-n-on-data-scaled": "normalisation-n-on-data-scaled",
+    "norm-covfit-30": "normalisation-covfit-30",
+    "norm-nuisance-mean": "normalisation-weighted-nuisance-mean",
+    "norm-linearised-error": "normalisation-weighted-linearised-error",
+}
+"""Old exercise keys, still accepted by ``check`` with a note naming the current key."""
 
 
 @dataclass(frozen=True)
@@ -49,8 +65,3 @@ def collect() -> dict[str, Exercise]:
                 raise RuntimeError(f"exercise key {key!r} is defined twice (again in {name})")
             found[key] = ex
     return found
-
-
-def collect_renamed() -> dict[str, str]:
-    """Every chapter module's ``RENAMED``: old key -> current key."""
-    return {old: new for _, module in _modules() for old, new in getattr(module, "RENAMED", {}).items()}

@@ -56,14 +56,3 @@ EXERCISES = {
                                      what="the fitted mu and its HESSE error"),
     "normalisation-n-on-data-scaled": Exercise(_norm_n_on_data_scaled, atol=0.01, what="the fitted mu"),
 }
-
-#: old keys, still accepted by ``check`` with a note naming the new key
-RENAMED = {
-    "norm-covfit-minuit": "normalisation-covfit-minuit",
-    "norm-n-on-data": "normalisation-nuisance-n-on-data",
-    "norm-n-on-prediction": "normalisation-nuisance-n-on-prediction",
-    "norm-n-on-data-scaled": "normalisation-n-on-data-scaled",
-    "norm-covfit-30": "normalisation-covfit-30",
-    "norm-nuisance-mean": "normalisation-weighted-nuisance-mean",
-    "norm-linearised-error": "normalisation-weighted-linearised-error",
-}

@@ -53,12 +53,3 @@ EXERCISES = {
     "propagation-cov-b": Exercise(_cov_b, atol=0.0005, what="the triple (sigma(b1), sigma(b2), rho)"),
     "propagation-cov-b-sigma-y-2": Exercise(_sigma_y_2_b, atol=0.001, what="sigma_y(2) through b"),
 }
-
-#: old keys, still accepted by ``check`` with a note naming the new key
-RENAMED = {
-    "prop-sigma-y-2": "propagation-sigma-y-2",
-    "prop-mc-sigma-y-2": "propagation-mc-sigma-y-2",
-    "prop-fraction-negative": "propagation-mc-fraction-negative",
-    "prop-cov-b": "propagation-cov-b",
-    "prop-sigma-y-2-b": "propagation-cov-b-sigma-y-2",
-}
