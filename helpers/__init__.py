@@ -24,6 +24,7 @@ widgets             slider panels that blit their moving parts and show a messag
                     instead of a traceback
 figures             one drawing module per chapter (no computations)
 exercises           per chapter, the self-check answers (no drawing code)
+numbers             per chapter, the numbers glued into the prose, each defined once
 selfcheck           ``check(key, value)`` that never prints the answer
 nudge               inputs moved by 1-3 ulp, to test the book's digits on another machine
 
