@@ -83,9 +83,8 @@ def test_negative_weight_regime_of_the_w_mass_chapter(p):
 def test_negative_weight_threshold_closed_form(p):
     """"The weight of y₂ is proportional to V₁₁ − V₁₂ = σ₁² − ε²y₁(y₂ − y₁): it turns negative
     once ε²y₁(y₂ − y₁) > σ₁², here for ε > 8 %. A smaller normalisation uncertainty leaves
-    the fit between the two measurements, but still below the weighted mean." (The previous
-    version said the measured-value covariance always produces a negative weight; at ε = 5 %
-    both weights are positive.)"""
+    the fit between the two measurements, but still below the weighted mean." At ε = 5 % both
+    weights are positive."""
     thr = p.negative_weight_threshold()
     (y1, y2), (s1, _) = p.values, p.stat_errors
     assert thr == pytest.approx(s1 / np.sqrt(y1 * (y2 - y1)), rel=1e-14)
@@ -413,8 +412,8 @@ def test_likelihood_sits_in_between(p):
 
 def test_table_likelihood_row_has_no_chi2(p):
     """"The likelihood row has no entry in the χ² column: its minimum of −2 ln L contains
-    ln det V(μ), so it is not a χ² and cannot be compared with the others." (The previous
-    table showed 1.299 there: χ²_rel(8.154) = 4.597 plus ln det V = −3.298.)"""
+    ln det V(μ), so it is not a χ² and cannot be compared with the others." Its
+    −2 ln L minimum, 1.299, is χ²_rel(8.154) = 4.597 plus ln det V = −3.298."""
     t = p.compare(likelihood=True)
     assert np.isnan(t.loc[GAUSSIAN_LIKELIHOOD, "chi2"])
     assert t.drop(index=GAUSSIAN_LIKELIHOOD)["chi2"].notna().all()
