@@ -16,7 +16,7 @@ propagation         chapter "Error propagation": ``tools`` (linear and Monte Car
                     propagation, summaries) and ``problem`` (the chapter's inputs)
 ttbar               chapter on the LHC ttbar cross-section combination (BLUE, 23 sources)
 dimuon              chapter "Fitting a mass peak": unbinned Crystal Ball + background fit
-montecarlo          small Monte Carlo tools of the first chapter
+intro               chapter "Working with this book": the mean of n draws (Monte Carlo)
 text                rounding and glueing numbers into the prose
 plotting            the book's plotting style, interval rows, and :class:`PanelView`
                     (a slider figure split into numbers, background and moving parts)
@@ -24,6 +24,7 @@ widgets             slider panels that blit their moving parts and show a messag
                     instead of a traceback
 figures             one drawing module per chapter (no computations)
 exercises           per chapter, the self-check answers (no drawing code)
+numbers             per chapter, the numbers glued into the prose, each defined once
 selfcheck           ``check(key, value)`` that never prints the answer
 nudge               inputs moved by 1-3 ulp, to test the book's digits on another machine
 
@@ -38,4 +39,19 @@ __version__ = "0.1.0"
 SEED = 20241124
 """The one seed every random draw in the book starts from (``numpy.random.default_rng(SEED)``)."""
 
-__all__ = ["InputError", "SEED", "__version__"]
+
+CHAPTERS = {
+    "intro": "working_with_this_book",
+    "propagation": "error_propagation",
+    "wmass": "w_mass",
+    "normalisation": "normalisation",
+    "ttbar": "ttbar",
+    "dimuon": "dimuon_fit",
+}
+"""Each chapter's one name -> its notebook ``book/<notebook>.ipynb`` (the published page's
+name). The name is the chapter's module ``helpers.<name>``, its figures
+``helpers.figures.<name>``, its exercise answers ``helpers.exercises.<name>`` (check keys
+``<name>-...``, equal to the exercises' labels), its glued numbers ``<name>_...`` and its
+tests ``tests/test_<name>*.py``."""
+
+__all__ = ["CHAPTERS", "InputError", "SEED", "__version__"]

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .exercises import Exercise, collect
+from .exercises import RENAMED, Exercise, collect
 from .validation import InputError, _as_float_array
 
-__all__ = ["Exercise", "CheckResult", "EXERCISES", "check", "expected"]
+__all__ = ["Exercise", "CheckResult", "EXERCISES", "RENAMED", "check", "expected"]
 
 
 @dataclass(frozen=True)
@@ -59,8 +59,13 @@ def check(key: str, answer) -> CheckResult:
 
     Numbers are compared with the exercise's tolerance ``|a - e| <= atol + rtol*|e|``;
     tuples element by element. The returned message says "correct" or "not yet" and
-    the tolerance, never the expected value itself.
+    the tolerance, never the expected value itself. An old key (:data:`RENAMED`) is
+    checked under its new name, with a first line naming it.
     """
+    if isinstance(key, str) and key in RENAMED:
+        result = check(RENAMED[key], answer)
+        note = f"(exercise {key!r} is now called {RENAMED[key]!r})"
+        return CheckResult(result.key, result.correct, f"{note}\n{result.message}")
     if not isinstance(key, str) or key not in EXERCISES:
         known = ", ".join(sorted(EXERCISES))
         return CheckResult(str(key), False, f"✗ there is no exercise {key!r}; the known ones are: {known}.")

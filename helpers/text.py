@@ -8,7 +8,7 @@ import numpy as np
 
 from .validation import InputError, as_number
 
-__all__ = ["glue_number", "shown", "round_significant", "GLUED"]
+__all__ = ["glue_number", "glue_section", "shown", "round_significant", "GLUED"]
 
 #: values glued where ``myst_nb`` is not installed (the live website), by name
 GLUED: dict[str, float] = {}
@@ -62,3 +62,13 @@ def glue_number(name: str, value, fmt: str) -> None:
         GLUED[name] = value
         return
     glue(name, value, display=False)
+
+
+def glue_section(table, section: str) -> None:
+    """Glue every number of one section of a chapter's table (``helpers.numbers.<name>``)
+    with :func:`glue_number`, at the format the table gives it."""
+    from .numbers import section as entries
+
+    ctx = table.context()
+    for key, number in entries(table, section).items():
+        glue_number(key, number.compute(ctx), number.fmt)

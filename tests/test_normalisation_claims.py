@@ -1,8 +1,9 @@
 """Every computable claim of the chapter "Normalisation uncertainties".
 
 One test per claim; the docstring quotes the sentence of ``book/normalisation.ipynb``
-(glued numbers written out as the website shows them). The last tests check that the
-numbers stored in the executed notebook are the ones computed here.
+(glued numbers written out as the website shows them). The numbers themselves are defined
+once, in ``helpers.numbers.normalisation``; ``tests/test_numbers.py`` checks that the stored
+chapter holds them.
 """
 
 from __future__ import annotations
@@ -15,10 +16,8 @@ from scipy import integrate, stats
 from scipy.optimize import brentq, minimize_scalar
 
 from bookbuild import ROOT
-from bookbuild.editions import glue_formats, glue_values
 from helpers import SEED, normalisation_toys as toys
 from helpers.normalisation import stat_chi2_values
-from glued import assert_shown
 from helpers.figures.normalisation import CL_DELTA1
 from helpers.normalisation import (
     COVARIANCE_MEASURED,
@@ -54,7 +53,6 @@ def settings(p):
 def test_covariance_fit_below_both(p):
     """"The result, 7.87 ± 0.81, lies below both measurements." """
     fit = p.covariance_fit()
-    assert (round(fit.value, 2), round(fit.error, 2)) == (7.87, 0.81)
     assert fit.value < p.values.min()
 
 
@@ -62,7 +60,6 @@ def test_blue_weights_sum_to_one_and_one_is_negative(p):
     """"The BLUE weights of this fit are 1.253 and -0.253: they add up to one, but the second
     is negative." """
     w = p.blue_weights()
-    assert np.round(w, 3).tolist() == [1.253, -0.253]
     assert w.sum() == pytest.approx(1.0, abs=1e-14)
     assert w @ p.values == pytest.approx(p.covariance_fit().value, rel=1e-14)
 
@@ -75,7 +72,6 @@ def test_negative_weight_regime_of_the_w_mass_chapter(p):
     V = p.covariance_measured()
     s = np.sqrt(np.diag(V))
     rho = V[0, 1] / (s[0] * s[1])
-    assert (round(rho, 3), round(s.min() / s.max(), 3)) == (0.962, 0.941)
     assert rho > s.min() / s.max()
     shared = p.norm_error * p.values
     assert np.argmax(s) == np.argmax(shared) == 1
@@ -87,9 +83,8 @@ def test_negative_weight_regime_of_the_w_mass_chapter(p):
 def test_negative_weight_threshold_closed_form(p):
     """"The weight of y₂ is proportional to V₁₁ − V₁₂ = σ₁² − ε²y₁(y₂ − y₁): it turns negative
     once ε²y₁(y₂ − y₁) > σ₁², here for ε > 8 %. A smaller normalisation uncertainty leaves
-    the fit between the two measurements, but still below the weighted mean." (The previous
-    version said the measured-value covariance always produces a negative weight; at ε = 5 %
-    both weights are positive.)"""
+    the fit between the two measurements, but still below the weighted mean." At ε = 5 % both
+    weights are positive."""
     thr = p.negative_weight_threshold()
     (y1, y2), (s1, _) = p.values, p.stat_errors
     assert thr == pytest.approx(s1 / np.sqrt(y1 * (y2 - y1)), rel=1e-14)
@@ -138,7 +133,6 @@ def test_dagostini_coefficients_sum_to_n_hat(p):
     """"Its coefficients of y₁ and y₂, 0.507 and 0.449, add up to 0.956, less than one. [...]
     Their sum is 1/(1 + ε²χ²_stat), where χ²_stat = 4.59." """
     dag = p.dagostini_coefficients()
-    assert np.round(dag, 3).tolist() == [0.507, 0.449]
     assert dag @ p.values == pytest.approx(p.covariance_fit().value, rel=1e-14)
     assert dag.sum() == pytest.approx(1 / (1 + p.norm_error**2 * p.stat_chi2()), rel=1e-14)
     assert round(dag.sum(), 3) == 0.956 and round(p.stat_chi2(), 2) == 4.59
@@ -149,8 +143,6 @@ def test_tension(p):
     """"Under the stated errors the two measurements are in some tension: χ² = 4.39 for one
     degree of freedom, a p-value of 0.036, or 2.1 standard deviations." """
     t = p.tension()
-    assert (round(t["chi2"], 2), t["ndf"], round(t["pvalue"], 3)) == (4.39, 1, 0.036)
-    assert round(stats.norm.isf(t["pvalue"] / 2), 1) == 2.1
     d = p.values[1] - p.values[0]
     V = p.covariance_measured()
     assert t["chi2"] == pytest.approx(d**2 / (V[0, 0] + V[1, 1] - 2 * V[0, 1]), rel=1e-12)
@@ -190,7 +182,6 @@ def test_thin_ellipses_and_tiny_tilt(p):
     by only 1.80° from the diagonal, a little more than y because the statistical errors
     differ (on the right, by 0.07°)." """
     ax = p.ellipse_axes()
-    assert (round(ax["minor"], 3), round(ax["major"], 2), round(ax["tilt"], 2)) == (0.165, 1.18, 1.80)
     direction = np.degrees(np.arctan2(p.values[1], p.values[0]))
     assert p.values_tilt() == pytest.approx(direction - 45, rel=1e-14)
     assert round(p.values_tilt(), 2) == 1.74 and round(ax["tilt"], 2) != round(p.values_tilt(), 2)
@@ -219,8 +210,6 @@ def test_slope_in_mean_difference_coordinates(p):
     With the covariance at the fitted value, cov(m, d) = 0.0016, k = 0.030 and the shift is
     only 0.015: the fit lands at the weighted mean." """
     meas = p.mean_difference()
-    assert (round(meas["var_d"], 3), round(meas["cov_md"], 4), round(meas["slope"], 2),
-            round(meas["shift"], 2)) == (0.057, 0.0429, 0.75, 0.38)
     plain = p.values.mean()
     assert plain - meas["shift"] == pytest.approx(p.covariance_fit().value, rel=1e-12)
     mu_rel = p.relative_covariance_fit(minos=False).value
@@ -245,7 +234,6 @@ def test_n_on_data_is_the_covariance_fit(p):
     assert data.value == pytest.approx(cov.value, abs=1e-7)
     assert data.error == pytest.approx(cov.error, abs=1e-7)
     assert data.N == pytest.approx(p.normalisation_factor(), rel=1e-7)
-    assert round(data.N, 3) == 0.956
 
 
 def test_n_on_prediction_weighted_mean(p):
@@ -253,9 +241,7 @@ def test_n_on_prediction_weighted_mean(p):
     interval is asymmetric." """
     pred, wm = p.nuisance_fit("prediction"), p.weighted_mean()
     assert pred.value == pytest.approx(wm.value, abs=1e-7) and pred.N == pytest.approx(1.0, abs=1e-7)
-    assert round(wm.error, 3) == 0.117
     assert pred.error == pytest.approx(np.hypot(wm.error, p.norm_error * wm.value), rel=1e-6)
-    assert round(pred.error, 3) == 0.832
     lo, hi = pred.interval_errors
     assert hi + lo > 0.1
 
@@ -269,8 +255,6 @@ def test_valleys(p):
     mp = p.nuisance_minuit("prediction", minos=False)
     for m in (md, mp):
         assert m.valid and m.fmin.has_accurate_covar
-    assert round(md.covariance.correlation()["mu", "N"], 4) == 0.9897
-    assert round(mp.covariance.correlation()["mu", "N"], 4) == -0.9901
     lo, hi = p.nuisance_fit("prediction").lower, p.nuisance_fit("prediction").upper
     mu = np.linspace(lo, hi, 50)
     _, n_floor = p.profile_chi2_prediction(mu, return_N=True)
@@ -306,7 +290,6 @@ def test_draw_mncontour_default_is_only_the_68_percent_region(p):
     """"Without cl it draws only the 68 % region for both parameters together (Δχ² = 2.28);
     the first level, P(χ²₂ ≤ 1) = 0.3935, adds the Δχ² = 1 contour whose shadow on μ is the
     MINOS interval." """
-    assert round(stats.chi2.ppf(0.68, 2), 2) == 2.28
     assert round(stats.chi2.cdf(1, 2), 4) == 0.3935 and stats.chi2.cdf(1, 2) == pytest.approx(CL_DELTA1)
     m = p.nuisance_minuit("prediction")
     default = m.mncontour("mu", "N", size=20)
@@ -322,7 +305,6 @@ def test_scaled_errors_fit_is_the_prediction_fit(p):
     fit = p.scaled_data_fit()
     assert fit.value == pytest.approx(p.weighted_mean().value, abs=1e-6)
     assert fit.N == pytest.approx(1.0, abs=1e-6)
-    assert round(fit.value, 4) == 8.2349
     m = p.scaled_data_minuit(tight=False, start=(8.0, 1.0))
     assert m.valid and round(m.values["mu"], 4) == 8.2347
     # the first term depends on mu/N only
@@ -340,11 +322,9 @@ def test_hesse_and_migrad_depend_on_settings(settings):
     assert settings["valid"].all() and settings["accurate"].all()
     h = 100 * settings["hesse rel diff"].abs()
     off = settings["mu offset"].abs()
-    assert (round(h.min(), 3), round(h.max(), 2)) == (0.001, 0.65)
-    assert round(h[settings["strategy"] == 1].max(), 2) == 0.41
-    assert round(off[settings["strategy"] == 1].max(), 4) == 0.0075
-    assert round(off[settings["strategy"] == 0].max(), 3) == 0.029
     assert h.max() / h.min() > 100          # "depends on the settings"
+    strategy1 = settings["strategy"] == 1
+    assert h[strategy1].max() < h.max() and off[strategy1].max() < off[settings["strategy"] == 0].max()
 
 
 def test_both_readings_of_two_percent(p, study):
@@ -354,8 +334,6 @@ def test_both_readings_of_two_percent(p, study):
     right answer. Iterating BLUE with the statistical errors relative as well gives exactly
     8.2500. The pseudo-experiments below [...] find the plain mean unbiased and the weighted
     mean slightly low." """
-    assert np.round(p.stat_errors, 2).tolist() == [0.16, 0.17]
-    assert round(p.weighted_mean().value, 3) == 8.235
     it = p.as_combination().iterated(["stat", "norm"], tol=1e-12)
     assert it.value == pytest.approx(p.values.mean(), abs=1e-10)
     # equal errors: the prediction-side fit is the plain mean
@@ -383,7 +361,6 @@ def test_iterative_blue_is_the_relative_covariance_fit(p):
     rel = p.relative_covariance_fit(minos=False)
     assert it.value == pytest.approx(rel.value, rel=1e-8)
     assert it.error == pytest.approx(rel.error, rel=1e-6)
-    assert (round(it.value, 4), round(it.error, 4)) == (8.2349, 0.8317)
 
 
 def test_relative_interval_is_asymmetric(p):
@@ -391,7 +368,7 @@ def test_relative_interval_is_asymmetric(p):
     so the χ² climbs more slowly above the minimum than below it." """
     rel = p.relative_covariance_fit()
     lo, hi = rel.interval_errors
-    assert (round(-lo, 2), round(hi, 2)) == (0.76, 0.92)
+    assert hi > -lo > 0
     d = 0.5
     assert p.relative_covariance_chi2(rel.value + d) < p.relative_covariance_chi2(rel.value - d)
 
@@ -404,9 +381,7 @@ def test_ln_det_term_lowers_the_estimate(p):
     assert np.all(np.diff(logdet) > 0)
     np.testing.assert_allclose(p.likelihood_nll(mu) - p.relative_covariance_chi2(mu), logdet, rtol=1e-10)
     lik, rel = p.likelihood_fit(), p.relative_covariance_fit(minos=False)
-    assert (round(lik.value, 3), round(rel.value, 3)) == (8.154, 8.235)
     shift = 1 - lik.value / rel.value
-    assert round(100 * shift, 1) == 1.0
     assert abs(shift - p.norm_error**2) < 0.1 * p.norm_error**2
 
 
@@ -437,8 +412,8 @@ def test_likelihood_sits_in_between(p):
 
 def test_table_likelihood_row_has_no_chi2(p):
     """"The likelihood row has no entry in the χ² column: its minimum of −2 ln L contains
-    ln det V(μ), so it is not a χ² and cannot be compared with the others." (The previous
-    table showed 1.299 there: χ²_rel(8.154) = 4.597 plus ln det V = −3.298.)"""
+    ln det V(μ), so it is not a χ² and cannot be compared with the others." Its
+    −2 ln L minimum, 1.299, is χ²_rel(8.154) = 4.597 plus ln det V = −3.298."""
     t = p.compare(likelihood=True)
     assert np.isnan(t.loc[GAUSSIAN_LIKELIHOOD, "chi2"])
     assert t.drop(index=GAUSSIAN_LIKELIHOOD)["chi2"].notna().all()
@@ -456,7 +431,6 @@ def test_toy_control_variate(study):
     much smaller (0.0003 instead of 0.0019 for the plain mean)." """
     b = study.mean_bias()
     assert np.all(np.abs(b["bias"] - b["bias (direct)"]) < 3 * b["mc error (direct)"])
-    assert (round(b.loc["plain mean", "mc error"], 4), round(b.loc["plain mean", "mc error (direct)"], 4)) == (0.0003, 0.0019)
     assert np.all(b["mc error"] < b["mc error (direct)"] / 4)
     assert study.toys["N"].mean() == pytest.approx(1.0, abs=3 * 0.1 / np.sqrt(study.n_toys))
 
@@ -527,11 +501,8 @@ def test_toys_with_our_tension(study, p):
     table = study.bias_vs_tension()
     here = table.loc[[iv for iv in table.index if p.tension()["chi2"] in iv][0]]
     assert (here.name.left, here.name.right) == (4.0, 5.0)
-    assert round(here[COVARIANCE_MEASURED], 2) == -0.39
     shift = p.weighted_mean().value - p.covariance_fit().value
     assert abs(abs(here[COVARIANCE_MEASURED]) - shift) < 0.05
-    assert round(abs(here[COVARIANCE_MEASURED]) / p.covariance_fit().error, 2) == 0.48
-    assert (round(here[GAUSSIAN_LIKELIHOOD], 3), round(here[N_ON_PREDICTION], 3)) == (-0.104, -0.023)
     busy = table[table["toys"] >= 500]
     assert np.ptp(busy[GAUSSIAN_LIKELIHOOD]) < 0.1 < 0.5 < np.ptp(busy[COVARIANCE_MEASURED])
     small = study.bias_vs_tension(edges=(0.0, 1.0, np.inf)).iloc[0]
@@ -551,7 +522,6 @@ def test_toy_check_of_the_p_value(study, p):
     frac = study.fraction_above(p.tension()["chi2"])
     se = np.sqrt(frac * (1 - frac) / study.n_toys)
     pv = p.tension()["pvalue"]
-    assert (round(100 * frac, 2), round(100 * pv, 1)) == (3.25, 3.6)
     assert frac < pv - 3 * se
     p_stat = stats.chi2.sf(p.stat_chi2(), 1)
     assert round(100 * p_stat, 1) == 3.2 and abs(frac - p_stat) < 3 * se
@@ -571,14 +541,12 @@ def test_toy_check_of_the_p_value(study, p):
 def test_eps_scan_caption(p):
     """Caption of the ε-scan figure: "the covariance fit from measured values falls steadily,
     and below both measurements (dashed) once ε exceeds 8 % (dotted vertical line: there a
-    BLUE weight turns negative)". (The previous caption said it falls ever further below
-    both; for ε < 8 % it lies between them.)"""
+    BLUE weight turns negative)": for ε < 8 % it lies between them."""
     nb = nbformat.read(ROOT / "book" / "normalisation.ipynb", as_version=4)
     caption = next(c.metadata["mystnb"]["figure"]["caption"] for c in nb.cells
                    if c.metadata.get("mystnb", {}).get("figure", {}).get("name") == "fig-norm-scan")
     assert "once ε exceeds 8 %" in caption and "ever further" not in caption
     thr = p.negative_weight_threshold()
-    assert round(100 * thr) == 8
     scan = scan_norm(p.values, 0.02, np.linspace(0, 0.3, 31))
     cov = scan[("value", COVARIANCE_MEASURED)]
     assert np.all(np.diff(cov.to_numpy()) < 0)
@@ -604,11 +572,10 @@ def test_stat_error_and_y2(p):
     prediction fit always stays between the two measurements (8.78 for y₂ = 10). With
     y₂ = y₁ every method agrees." """
     small = course_problem(stat_rel=0.005)
-    assert (round(small.covariance_fit().value, 2), round(small.weighted_mean().value, 2)) == (4.75, 8.23)
+    assert small.covariance_fit().value < 8.0 <= small.weighted_mean().value <= 8.5
     cov = [course_problem(stat_rel=r).covariance_fit().value for r in np.linspace(0.005, 0.1, 20)]
     assert np.all(np.diff(cov) > 0)
     lo, hi = below_both_thresholds()
-    assert (round(lo, 2), round(hi, 2)) == (7.69, 8.32)
     y2s = np.linspace(7.0, 10.0, 61)
     for y2 in y2s:
         q = course_problem(y2=y2)
@@ -621,9 +588,6 @@ def test_stat_error_and_y2(p):
     up = [course_problem(y2=v).covariance_fit().value for v in np.linspace(8.3, 10, 18)]
     down = [course_problem(y2=v).covariance_fit().value for v in np.linspace(7.9, 7.0, 10)]
     assert np.all(np.diff(up) < 0) and np.all(np.diff(down) < 0)
-    assert (round(course_problem(y2=10.0).covariance_fit().value, 2),
-            round(course_problem(y2=7.0).covariance_fit().value, 2),
-            round(course_problem(y2=10.0).weighted_mean().value, 2)) == (5.45, 6.09, 8.78)
     same = course_problem(y2=8.0).compare(likelihood=False)["value"]
     assert np.ptp(same) < 1e-6
 
@@ -651,7 +615,6 @@ def test_thirty_percent_exercise(p):
     fit = course_problem(norm_rel=0.3).covariance_fit()
     assert round(fit.value, 1) == 5.8 and p.values.min() - fit.value > 2
     assert round(fit.value + fit.error, 2) == 7.91 < p.values.min()
-    assert round(course_problem(norm_rel=0.3).weighted_mean().value, 3) == 8.235
 
 
 def test_weighted_exercise_exact_and_minuit_hesse(p, settings):
@@ -662,13 +625,11 @@ def test_weighted_exercise_exact_and_minuit_hesse(p, settings):
     w = 1 / s**2
     mean = np.sum(w * y) / np.sum(w)
     exact = np.sqrt(1 / np.sum(w) + (eps * mean) ** 2)
-    assert round(exact, 4) == 0.8317
     assert exact == pytest.approx(p.nuisance_fit("prediction", minos=False).error, rel=1e-9)
     m = Minuit(lambda mu, N: np.sum((y - N * mu) ** 2 / s**2) + (N - 1) ** 2 / eps**2, mu=8.0, N=1.0)
     m.errordef = Minuit.LEAST_SQUARES
     m.migrad()
     m.hesse()
-    assert round(m.errors["mu"], 4) == 0.8315
     row = settings[(settings["strategy"] == 1) & (settings["start mu"] == 8.0) & (settings["start N"] == 1.0)]
     glued = exact * (1 + row["hesse rel diff"].iloc[0])
     assert glued == pytest.approx(m.errors["mu"], rel=1e-5)
@@ -682,7 +643,7 @@ def test_zero_eps_exercise():
     q = course_problem(norm_rel=0.0)
     mu, c = q.touching_point()
     assert round(c, 2) == 2.14 and c > 2 and c == pytest.approx(np.sqrt(q.stat_chi2()), rel=1e-12)
-    assert round(mu, 3) == 8.235
+    assert mu == pytest.approx(q.weighted_mean().value, abs=1e-6)
     assert np.ptp(q.compare()["value"]) < 1e-6
 
 
@@ -701,43 +662,11 @@ def test_student_fits_with_default_settings_pass_their_checks(p):
 
     V = np.diag(s**2) + eps**2 * np.outer(y, y)
     m1 = fit(lambda mu: (y - mu) @ np.linalg.solve(V, y - mu), mu=8.0)
-    assert check("norm-covfit-minuit", (m1.values["mu"], m1.errors["mu"]))
+    assert check("normalisation-covfit-minuit", (m1.values["mu"], m1.errors["mu"]))
     md = fit(lambda mu, N: np.sum((N * y - mu) ** 2 / s**2) + (N - 1) ** 2 / eps**2, mu=8.0, N=1.0)
     mp = fit(lambda mu, N: np.sum((y - N * mu) ** 2 / s**2) + (N - 1) ** 2 / eps**2, mu=8.0, N=1.0)
     ms = fit(lambda mu, N: np.sum((N * y - mu) ** 2 / (N * s) ** 2) + (N - 1) ** 2 / eps**2, mu=8.0, N=1.0)
-    assert check("norm-n-on-data", (md.values["mu"], md.values["N"]))
-    assert check("norm-n-on-prediction", (mp.values["mu"], mp.errors["mu"]))
-    assert check("norm-n-on-data-scaled", ms.values["mu"])
-    assert not check("norm-n-on-prediction", (md.values["mu"], md.errors["mu"]))
-
-
-# ------------------------------------------------------------------ the stored chapter
-def test_stored_numbers_are_the_tested_ones(p, study, settings):
-    """The numbers glued into the stored chapter are the ones these tests compute."""
-    nb = nbformat.read(ROOT / "book" / "normalisation.ipynb", as_version=4)
-    stored, formats = glue_values(nb), glue_formats(nb)
-    b = study.mean_bias()
-    expected = {
-        "n_cov_value": p.covariance_fit().value, "n_w2": p.blue_weights()[1],
-        "n_dag_sum": p.dagostini_coefficients().sum(), "n_chi2": p.tension()["chi2"],
-        "n_p": p.tension()["pvalue"], "n_tilt": p.ellipse_axes()["tilt"],
-        "n_c_touch": p.touching_point()[1], "n_slope": p.mean_difference()["slope"],
-        "n_pred_value": p.weighted_mean().value, "n_lik_value": p.likelihood_fit(minos=False).value,
-        "n_scaled_default": p.scaled_data_minuit(tight=False, start=(8.0, 1.0)).values["mu"],
-        "n_hesse_max": 100 * settings["hesse rel diff"].abs().max(),
-        "n_toy_cov_bias": b.loc[COVARIANCE_MEASURED, "bias"],
-        "n_toy_pred_bias": b.loc[N_ON_PREDICTION, "bias"],
-        "n_toy_frac": 100 * study.fraction_above(p.tension()["chi2"]),
-        "n_below_hi": below_both_thresholds()[1],
-        "n_iter_all": p.as_combination().iterated(["stat", "norm"]).value,
-        "n_neg_eps": 100 * p.negative_weight_threshold(), "n_tilt_y": p.values_tilt(),
-        "n_toy_lik_small": study.bias_vs_tension(edges=(0.0, 1.0, np.inf)).iloc[0][GAUSSIAN_LIKELIHOOD],
-        "n_p_stat_pct": 100 * stats.chi2.sf(p.stat_chi2(), 1),
-        "n_dchi2_68": stats.chi2.ppf(0.68, 2), "n_cl_delta1": stats.chi2.cdf(1, 2),
-        "n_pred_error": p.nuisance_fit("prediction", minos=False).error,
-        "n_hesse_student": p.nuisance_fit("prediction", minos=False).error * (1 + settings[
-            (settings["strategy"] == 1) & (settings["start mu"] == 8.0)
-            & (settings["start N"] == 1.0)]["hesse rel diff"].iloc[0]),
-    }
-    for key, value in expected.items():
-        assert_shown(stored[key], value, formats[key], key)
+    assert check("normalisation-nuisance-n-on-data", (md.values["mu"], md.values["N"]))
+    assert check("normalisation-nuisance-n-on-prediction", (mp.values["mu"], mp.errors["mu"]))
+    assert check("normalisation-n-on-data-scaled", ms.values["mu"])
+    assert not check("normalisation-nuisance-n-on-prediction", (md.values["mu"], md.errors["mu"]))

@@ -13,10 +13,12 @@ from nbclient import NotebookClient
 from bookbuild import ROOT, toc_notebooks
 from bookbuild.editions import EditionError, student_notebook, write_student_edition
 from bookbuild.notebooks import exercise_labels, solution_labels
-from helpers import selfcheck
+from helpers import CHAPTERS, selfcheck
 
 NOTEBOOKS = toc_notebooks()
 IDS = [p.stem for p in NOTEBOOKS]
+CHAPTER = {notebook: name for name, notebook in CHAPTERS.items()}
+_CHECK = re.compile(r'check\("([^"]+)"')
 
 
 def test_toc_lists_exactly_the_notebooks_in_book():
@@ -64,8 +66,45 @@ def test_every_exercise_has_gated_solution_and_selfcheck(path):
     exercises, solutions = exercise_labels(nb), solution_labels(nb)
     assert exercises == solutions, "every exercise needs exactly one gated solution, in order"
     text = "\n".join(c.source for c in nb.cells)
-    for key in re.findall(r'check\("([^"]+)"', text):
+    for key in _CHECK.findall(text):
         assert key in selfcheck.EXERCISES, f"check() of unknown exercise {key!r}"
+
+
+def test_one_name_per_chapter():
+    """Each chapter's name (``helpers.CHAPTERS``) names its notebook's module, figures,
+    exercise answers and tests."""
+    import importlib
+
+    assert sorted(CHAPTER) == sorted(IDS)
+    for name in CHAPTERS:
+        for module in (f"helpers.{name}", f"helpers.figures.{name}", f"helpers.exercises.{name}"):
+            importlib.import_module(module)
+        assert list((ROOT / "tests").glob(f"test_{name}*.py")), f"no tests/test_{name}*.py"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_glue_keys_labels_and_check_keys_carry_the_chapter_name(path):
+    """Glued numbers are ``<name>_...``; an exercise's label is ``<name>-...`` and each check
+    in it has the label as its key, or the label, a dash and a part name (one exercise,
+    several checks); the chapter uses exactly its own module's check keys."""
+    import importlib
+
+    from bookbuild.editions import glue_values
+
+    name = CHAPTER[path.stem]
+    nb = nbformat.read(path, as_version=4)
+    assert all(k.startswith(f"{name}_") for k in glue_values(nb)), name
+    labels = exercise_labels(nb)
+    assert labels and all(label.startswith(f"{name}-") for label in labels)
+    current, used = None, set()
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and exercise_labels(nbformat.v4.new_notebook(cells=[cell])):
+            current = exercise_labels(nbformat.v4.new_notebook(cells=[cell]))[-1]
+        for key in _CHECK.findall(cell.source):
+            assert current and (key == current or key.startswith(f"{current}-")), (
+                f"check {key!r} in exercise {current!r}")
+            used.add(key)
+    assert used == set(importlib.import_module(f"helpers.exercises.{name}").EXERCISES)
 
 
 def test_every_selfcheck_is_used_by_a_chapter():

@@ -1,7 +1,7 @@
 """Property-based tests (hypothesis) of the public functions of ``helpers``.
 
 Two kinds of property, for helpers.validation, .combination, .propagation, .text,
-.selfcheck, .widgets.slider, .data and .montecarlo:
+.selfcheck, .widgets.slider, .data and .intro:
 
 (a) malformed and extreme input -- NaN, infinity, complex numbers, booleans, text, wrong
     shapes, empty input, scales from 1e-300 to 1e300, correlations beyond +-1, singular
@@ -35,7 +35,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 
-from helpers import combination, data, montecarlo, propagation, selfcheck, text, validation
+from helpers import combination, data, intro, propagation, selfcheck, text, validation
 from helpers.combination import Combination, blue, correlation_scan, zero_weight_correlation
 from helpers.validation import InputError
 from helpers.widgets import slider
@@ -585,7 +585,7 @@ def test_summaries_malformed(samples, lo, hi, points):
             finite(out, "summary", allow_nan=True)
 
 
-# ====================================================================== text, selfcheck, slider, montecarlo
+# ====================================================================== text, selfcheck, slider, intro
 @prop(200)
 @given(reals, st.integers(1, 17))
 def test_round_significant_matches_decimal(x, digits):
@@ -664,11 +664,11 @@ def test_slider_well_formed(lo, width, frac, step_frac):
 @given(scalars | st.integers(-3, 50), scalars | st.integers(-3, 50),
        st.sampled_from([None, 3, np.random.default_rng(2)]))
 def test_montecarlo_malformed(n, repeats, rng):
-    out = outcome(montecarlo.sample_means, n, repeats, rng)
+    out = outcome(intro.sample_means, n, repeats, rng)
     if out is not REFUSED:
         finite(out)
         assert out.shape == (int(repeats),)
-    dist = outcome(montecarlo.mean_distribution, n)
+    dist = outcome(intro.mean_distribution, n)
     if dist is not REFUSED:
         assert close(dist.std(), 1 / math.sqrt(n), 1e-12)
 
@@ -676,10 +676,10 @@ def test_montecarlo_malformed(n, repeats, rng):
 @prop(60)
 @given(st.integers(1, 200), st.integers(1, 50), st.integers(0, 2**31))
 def test_montecarlo_matches_numpy(n, repeats, seed):
-    got = montecarlo.sample_means(n, repeats, np.random.default_rng(seed))
+    got = intro.sample_means(n, repeats, np.random.default_rng(seed))
     want = np.random.default_rng(seed).standard_normal((repeats, n)).mean(axis=1)
     assert np.array_equal(got, want)
-    assert montecarlo.mean_distribution(float(n)).std() == pytest.approx(1 / math.sqrt(n), rel=1e-15)
+    assert intro.mean_distribution(float(n)).std() == pytest.approx(1 / math.sqrt(n), rel=1e-15)
 
 
 # ====================================================================== data loaders

@@ -212,7 +212,7 @@ def test_last_printed_digit_can_flip(spread, comb):
     pb above 6.15, below which the printed 6.2 would become 6.1, and in 2000 trials the
     lumi part ranges from 6.12 to 6.22 pb." """
     _says("the last printed digit of the three parts can flip")
-    _says("and in {glue:text}`t_n_trials:.0f` trials the lumi part ranges from")
+    _says("and in {glue:text}`ttbar_n_trials:.0f` trials the lumi part ranges from")
     assert len(ttbar.rounding_trials(comb)) == ttbar.ROUNDING_TRIALS == 2000
     for g in ("stat", "syst", "lumi"):
         assert round(spread.loc[g, "min"], 1) != round(spread.loc[g, "max"], 1), g
@@ -436,12 +436,10 @@ def test_pulls_opposite_square_is_chi2_and_small(comb):
 def test_small_pull_happens_in_18_percent(comb):
     """"That is unremarkable and no sign of overestimated errors: with one degree of
     freedom, a pull this small happens in about 18 % of cases, which is what p = 0.82
-    says."
-
-    The chapter used to say the measurements "agree better than their uncertainties
-    require": under the hypothesis p-values are uniform, so a small pull is no evidence."""
+    says." Under the hypothesis p-values are uniform, so a small pull is no evidence that the
+    measurements agree better than their uncertainties require."""
     _says("That is unremarkable and no sign of overestimated errors: with one degree of freedom, "
-          "a pull this small happens in about {glue:text}`t_pull_prob_pct:.0f` % of cases")
+          "a pull this small happens in about {glue:text}`ttbar_pull_prob_pct:.0f` % of cases")
     from scipy import stats
 
     prob = ttbar.pull_probability(comb)
@@ -460,10 +458,8 @@ def test_scan_sources_are_the_top_four_by_slope(comb):
     matters most by the slope derived below (Vdm, MC+PS, STop and Scale ...)" and "this
     slope ranks the correlated sources: Vdm ..., MC+PS ..., STop ... and Scale ... come
     first, and these are the four of the figure; JESf ... and PDF ... follow, and the fully
-    correlated PDF matters little because the CMS PDF error is only 0.5 pb."
-
-    The chapter used to scan PDF instead of STop and call the four the ones that matter
-    most; by the slope, PDF comes only sixth."""
+    correlated PDF matters little because the CMS PDF error is only 0.5 pb." By the slope,
+    PDF comes only sixth."""
     _says("The figure does this for the four correlated sources whose assumed correlation "
           "matters most by the slope derived below (Vdm, MC+PS, STop and Scale, `ttbar.SCAN_SOURCES`)")
     _says("come first, and these are the four of the figure")
@@ -672,8 +668,7 @@ def test_take_away_value_less_than_two_tenths_error_rises(scan):
 def test_stability_figure_alt_text_numbers(scan):
     """The alt text of fig-ttbar-stability: "the combined value changes by about 0.2 pb,
     from about 241.32 to 241.52 pb for the dashed all-together line ... (about 7.87 to
-    8.69 pb)" and "most for Vdm and for all four". (It used to say "only in the second
-    decimal", but the first decimal changes.)"""
+    8.69 pb)" and "most for Vdm and for all four": the first decimal changes."""
     alt = _figure_meta("fig-ttbar-stability")["image"]["alt"]
     v, e = scan["all"]["value"], scan["all"]["error"]
     assert "the combined value changes by about 0.2 pb" in alt
@@ -875,8 +870,8 @@ def test_glued_value_is_not_double_rounded(comb):
     241.465 and then 241.47)."""
     from bookbuild.editions import glue_values
 
-    _says("The combined cross section is **{glue:text}`t_value:.2f`")
-    stored = glue_values(_notebook())["t_value"]
+    _says("The combined cross section is **{glue:text}`ttbar_value:.2f`")
+    stored = glue_values(_notebook())["ttbar_value"]
     assert format(stored, ".2f") == format(comb.value, ".2f") == "241.46"
 
 

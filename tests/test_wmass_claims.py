@@ -1,21 +1,18 @@
 """Every computable claim of the chapter "Combining two W-mass measurements".
 
-One test per claim; the docstring quotes the sentence of ``book/w_mass.ipynb`` (glued
-numbers written out as the website shows them). The last test checks that the numbers
-stored in the executed notebook are the ones computed here.
+One test per claim; the docstring quotes the sentence of the chapter (glued numbers
+written out as the website shows them). The numbers themselves are defined once, in
+``helpers.numbers.wmass``, and ``tests/test_numbers.py`` checks that the stored chapter
+holds them; the tests here check what the prose says about them.
 """
 
 from __future__ import annotations
 
-import nbformat
 import numpy as np
 import pandas as pd
 import pytest
 
-from bookbuild import ROOT
-from bookbuild.editions import glue_formats, glue_values
 from helpers import SEED, data, wmass
-from glued import assert_shown
 from helpers.combination import Combination, zero_weight_correlation
 from helpers.normalisation import course_problem
 from helpers.validation import InputError
@@ -48,9 +45,6 @@ def test_covariance_elements_and_small_correlation(comb, sigma):
     correlated by only ρ = 0.229, because the shared uncertainties are small next to the
     channel-specific ones." """
     cov = comb.covariance.to_numpy()
-    assert np.round(cov).tolist() == [[3808, 612], [612, 1883]]
-    assert np.round(sigma, 1).tolist() == [61.7, 43.4]
-    assert round(comb.correlation.iat[0, 1], 3) == 0.229
     own = sum(comb.source_covariances[k].to_numpy() for k in comb.sources if k not in wmass.COMMON)
     shared = sum(comb.source_covariances[k].to_numpy() for k in wmass.COMMON)
     assert np.all(np.diag(shared) < np.diag(own))           # shared small next to own
@@ -103,11 +97,8 @@ def test_result_agreement_and_weights(comb, sigma):
     """"The combined W mass is 80450.6 ± 39.0 MeV with χ² = 0.018 for one degree of freedom
     (p-value 0.89): the two channels agree very well. The more precise lepton-plus-jets
     channel carries most of the weight, 0.72; the four-jet channel gets 0.28." """
-    assert (round(comb.value, 1), round(comb.error, 1)) == (80450.6, 39.0)
-    assert round(comb.chi2, 3) == 0.018 and round(comb.pvalue, 2) == 0.89
-    assert comb.pvalue > 0.5
+    assert comb.ndf == 1 and comb.pvalue > 0.5
     assert sigma[1] < sigma[0] and comb.weights.iloc[1] > 0.5
-    assert (round(comb.weights.iloc[1], 2), round(comb.weights.iloc[0], 2)) == (0.72, 0.28)
 
 
 # ------------------------------------------------------------------ breakdowns
@@ -121,8 +112,9 @@ def test_beam_energy_same_in_both_columns(comb):
     """"The beam energy is identical in both channels and fully correlated [...] so both
     methods give 17.0 MeV." """
     assert comb.errors["beam_energy"].nunique() == 1
-    assert comb.uncertainties["beam_energy"] == pytest.approx(17.0, abs=1e-9)
-    assert comb.quadratic_difference()["beam_energy"] == pytest.approx(17.0, abs=1e-6)
+    beam = comb.errors["beam_energy"].iloc[0]
+    assert comb.uncertainties["beam_energy"] == pytest.approx(beam, abs=1e-9)
+    assert comb.quadratic_difference()["beam_energy"] == pytest.approx(beam, abs=1e-6)
 
 
 def test_four_jet_theory_quadratic_difference_overstates(comb):
@@ -134,7 +126,7 @@ def test_four_jet_theory_quadratic_difference_overstates(comb):
     assert s[0] < s[1]
     assert without.weights.iloc[0] > 0.5 > comb.weights.iloc[0]
     qd, blue = comb.quadratic_difference()["theory_4q"], comb.uncertainties["theory_4q"]
-    assert (round(qd, 1), round(blue, 1)) == (18.8, 13.4) and qd > blue
+    assert qd > blue
 
 
 def test_uncorrelated_stat_still_differs(comb):
@@ -142,7 +134,7 @@ def test_uncorrelated_stat_still_differs(comb):
     removing it also moves the weights." """
     assert comb.source_correlations["stat"].iat[0, 1] == 0
     blue, qd = comb.uncertainties["stat"], comb.quadratic_difference()["stat"]
-    assert (round(blue, 1), round(qd, 1)) == (25.1, 27.2)
+    assert round(blue, 1) < round(qd, 1)
     assert not np.allclose(comb.without("stat").weights, comb.weights, atol=0.01)
 
 
@@ -151,11 +143,9 @@ def test_theory_group_and_the_wrong_quadrature_sum(comb):
     difference. Combining the two theory sources' own quadratic differences in quadrature,
     18.8 ⊕ 18.4 = 26.3 MeV, is something else." """
     g = comb.grouped(wmass.GROUPS)
-    assert round(g.loc["theory", "BLUE contribution"], 1) == 22.8
-    assert round(g.loc["theory", "quadratic difference"], 1) == 26.0
+    assert g.loc["theory", "BLUE contribution"] < g.loc["theory", "quadratic difference"]
     qd = comb.quadratic_difference()
     wrong = np.hypot(qd["theory_4q"], qd["theory_common"])
-    assert round(wrong, 1) == 26.3
     assert abs(wrong - g.loc["theory", "quadratic difference"]) > 0.3
 
 
@@ -165,7 +155,7 @@ def test_groups_partition_the_sources_and_only_blue_adds_up(comb):
     assert sorted(s for g in wmass.GROUPS.values() for s in g) == sorted(comb.sources)
     g = comb.grouped(wmass.GROUPS).drop(index="total")
     assert np.sqrt(np.sum(g["BLUE contribution"] ** 2)) == pytest.approx(comb.error, rel=1e-12)
-    assert round(np.sqrt(np.sum(g["quadratic difference"] ** 2)), 1) == 42.3
+    assert np.sqrt(np.sum(g["quadratic difference"] ** 2)) > comb.error + 1
 
 
 def test_dropped_component_pitfall(comb):
@@ -178,9 +168,8 @@ def test_dropped_component_pitfall(comb):
     wrong = Combination(comb.values, comb.errors.drop(columns="exp_syst"),
                         {k: 1.0 if k in wmass.COMMON else 0.0 for k in comb.sources if k != "exp_syst"})
     assert np.round(np.diag(wrong.covariance.to_numpy())).tolist() == seed_diag
-    assert (round(wrong.value, 1), round(wrong.error, 1)) == (80450.4, 37.9)
-    assert round(abs(wrong.value - comb.value), 2) == 0.15
-    assert round(comb.error - wrong.error, 1) == 1.1
+    assert wrong.value == pytest.approx(comb.without("exp_syst").value, abs=1e-9)
+    assert abs(wrong.value - comb.value) < 0.2 < comb.error - wrong.error
 
 
 def test_seed_output_under_the_w_fit_was_the_normalisation_weighted_mean():
@@ -201,9 +190,9 @@ def test_common_correlation_scan():
     combs = [wmass.lep_combination(r) for r in np.linspace(-1, 1, 41)]
     values = np.array([c.value for c in combs])
     errors = np.array([c.error for c in combs])
-    assert (round(values.min(), 1), round(values.max(), 1)) == (80450.6, 80451.2)
+    assert np.ptp(values) < 1.0
     assert np.all(np.diff(errors) > 0)
-    assert (round(errors[0], 1), round(errors[-1], 1)) == (31.3, 39.0)
+    assert errors[-1] == pytest.approx(wmass.lep_combination().error, rel=1e-12)
 
 
 def test_theory_scan_weights():
@@ -214,12 +203,12 @@ def test_theory_scan_weights():
     scan = wmass.theory_scan(np.linspace(0, 150, 151))
     assert np.all(np.diff(scan["w1"]) < 0)
     cross = wmass.theory_weight_crossover()
-    assert round(cross) == 17
     assert wmass.lep_combination(theory_4q=cross - 0.5).weights.iloc[0] > 0.5
     assert wmass.lep_combination(theory_4q=cross + 0.5).weights.iloc[0] < 0.5
     zero = wmass.lep_combination(theory_4q=0.0)
-    assert round(zero.weights.iloc[0], 2) == 0.56
-    assert np.round(wmass.total_errors(zero), 1).tolist() == [40.0, 43.4]
+    assert zero.weights.iloc[0] > 0.5
+    s = wmass.total_errors(zero)
+    assert s[0] < s[1]
     assert np.ptp(scan["value"]) < 5.0 < scan["error"].min()
     for t in (0.0, 47.0, 150.0):        # the closed form agrees with the full combination
         c = wmass.lep_combination(theory_4q=t)
@@ -238,8 +227,7 @@ def test_sliders_cannot_make_a_weight_negative():
     assert np.all(reach["total correlation"] < reach["threshold"])
     assert reach["smallest weight"].min() > 0
     top = reach.loc[reach["total correlation"].idxmax()]
-    assert (round(top["total correlation"], 3), top["theory_4q"], round(top["threshold"], 2)) == (0.353, 0.0, 0.92)
-    assert round(reach["smallest weight"].min(), 3) == 0.051
+    assert top["theory_4q"] == 0.0
     zero = wmass.lep_combination(1.0, 0.0)
     s = wmass.total_errors(zero)
     assert s[0] < s[1]
@@ -292,9 +280,8 @@ def test_shared_error_table():
     −0.066." """
     cases = wmass.shared_error_cases()
     assert cases.loc[0, "weight 4 jets"] == pytest.approx(cases.loc[1, "weight 4 jets"], abs=1e-12)
-    assert round(cases.loc[0, "weight 4 jets"], 3) == 0.276
     assert (cases.loc[3, "shared 4 jets"], cases.loc[3, "shared lepton"]) == (100.0, 25.4)
-    assert round(cases.loc[3, "weight 4 jets"], 3) == -0.066
+    assert cases.loc[3, "weight 4 jets"] < 0
     neg = cases["weight 4 jets"] < 0
     assert (neg == (cases["covariance"] > cases["smaller variance"])).all()
 
@@ -304,7 +291,6 @@ def test_strong_overall_correlation(comb):
     interval between the measurements. At ρ = 0.9 it is 80442.6 ± 39.5 MeV with weight
     −0.61: below both inputs, but only by 0.14 standard deviations." """
     thr = zero_weight_correlation(comb)
-    assert round(thr, 3) == 0.703
     y = comb.values.to_numpy()
     for r in (thr + 0.005, 0.8, 0.95):
         c = wmass.total_correlation_combination(r)
@@ -313,9 +299,8 @@ def test_strong_overall_correlation(comb):
         c = wmass.total_correlation_combination(r)
         assert c.weights.min() > 0 and y.min() <= c.value <= y.max()
     strong = wmass.total_correlation_combination(0.9)
-    assert (round(strong.value, 1), round(strong.error, 1)) == (80442.6, 39.5)
-    assert round(strong.weights.iloc[0], 2) == -0.61
-    assert round((y.min() - strong.value) / strong.error, 2) == 0.14
+    assert strong.weights.iloc[0] < 0
+    assert 0 < (y.min() - strong.value) / strong.error < 0.5       # below both, by little
 
 
 def test_error_peaks_at_threshold_and_falls(comb, sigma):
@@ -324,7 +309,6 @@ def test_error_peaks_at_threshold_and_falls(comb, sigma):
     19.2 MeV at ρ = 0.99." """
     thr, peak = wmass.error_peak(comb)
     assert thr == pytest.approx(zero_weight_correlation(comb)) and peak == pytest.approx(sigma.min())
-    assert round(peak, 1) == 43.4
     rho = np.linspace(-0.999, 0.999, 2001)
     err = wmass.overall_error(rho, comb)
     i = int(np.argmax(err))
@@ -332,7 +316,7 @@ def test_error_peaks_at_threshold_and_falls(comb, sigma):
     assert np.all(np.diff(err[: i + 1]) > 0) and np.all(np.diff(err[i:]) < 0)
     at = wmass.total_correlation_combination(thr)
     assert at.value == pytest.approx(comb.values.iloc[1], abs=1e-6)      # the precise one
-    assert round(wmass.overall_error(0.99, comb), 1) == 19.2
+    assert wmass.overall_error(0.99, comb) < wmass.overall_error(0.0, comb)
     for r in (-0.5, 0.3, 0.99):
         assert wmass.overall_error(r, comb) == pytest.approx(
             wmass.total_correlation_combination(r).error, rel=1e-10)
@@ -344,7 +328,7 @@ def test_neglecting_positive_correlation_is_not_a_rule(comb):
     it above ρ*." """
     e0 = wmass.overall_error(0.0, comb)
     star = wmass.conservative_correlation(comb)
-    assert round(e0, 1) == 35.5 and round(star, 3) == 0.941
+    assert zero_weight_correlation(comb) < star < 1
     assert wmass.overall_error(star, comb) == pytest.approx(e0, rel=1e-12)
     assert np.all(wmass.overall_error(np.linspace(0.01, star - 0.01, 50), comb) > e0)
     assert np.all(wmass.overall_error(np.linspace(star + 0.005, 0.999, 20), comb) < e0)
@@ -354,9 +338,9 @@ def test_limits_at_full_correlation(comb):
     """"At ρ = ±1 the formulas have limits: w₁ → −2.37 at +1 and 0.41 at −1, and the error
     goes to zero. [...] a singular covariance says that one combination of the two
     measurements has no error at all. The slider panel refuses the two ends." """
-    for sign, w in ((1, -2.37), (-1, 0.41)):
+    for sign in (1, -1):
         lim = wmass.full_correlation_limit(sign, comb)
-        assert round(lim["w1"], 2) == w
+        assert (lim["w1"] < 0) == (sign > 0)
         near = wmass.total_correlation_combination(sign * (1 - 1e-9))
         assert near.weights.iloc[0] == pytest.approx(lim["w1"], abs=1e-5)
         assert near.value == pytest.approx(lim["value"], abs=1e-3)
@@ -376,8 +360,8 @@ def test_beam_energy_exercise(comb):
     no_beam = comb.without("beam_energy")
     np.testing.assert_allclose(no_beam.weights, comb.weights, atol=1e-12)
     assert no_beam.value == pytest.approx(comb.value, abs=1e-9)
-    assert no_beam.error == pytest.approx(np.sqrt(comb.error**2 - 17.0**2), rel=1e-12)
-    assert round(no_beam.error, 1) == 35.1
+    beam = comb.errors["beam_energy"].iloc[0]
+    assert no_beam.error == pytest.approx(np.sqrt(comb.error**2 - beam**2), rel=1e-12)
 
 
 def test_uncorrelated_exercise(comb):
@@ -386,10 +370,9 @@ def test_uncorrelated_exercise(comb):
     lies below ρ* = 2σ₁σ₂/(σ₁² + σ₂²) = 0.941 (the negative-weight threshold 0.703 plays no
     role here)." """
     unc = comb.with_correlation(list(wmass.COMMON), 0.0)
-    assert round(unc.error, 1) == 35.5 and unc.error < comb.error
+    assert unc.error < comb.error
     rho, star = comb.correlation.iat[0, 1], wmass.conservative_correlation(comb)
-    assert (round(rho, 3), round(star, 3), round(zero_weight_correlation(comb), 3)) == (0.229, 0.941, 0.703)
-    assert rho < star
+    assert rho < zero_weight_correlation(comb) < star
     # the exercise keeps the total errors and sets the total correlation to zero: exactly
     # the overall-correlation model, where dropping rho lowers the error iff rho < rho*
     np.testing.assert_allclose(np.diag(unc.covariance), np.diag(comb.covariance), rtol=1e-12)
@@ -442,41 +425,7 @@ def test_takeaway_conservativeness_is_decided_by_rho_star(comb):
     assert wmass.overall_error(star + 0.01, comb) < e0
 
 
-# ------------------------------------------------------------------ the stored chapter
-def _expected_glue(comb) -> dict:
-    qd, unc = comb.quadratic_difference(), comb.uncertainties
-    g = comb.grouped(wmass.GROUPS)
-    strong = wmass.total_correlation_combination(0.9)
-    reach = wmass.slider_reach()
-    return {
-        "w_c11": comb.covariance.iat[0, 0], "w_c12": comb.covariance.iat[0, 1],
-        "w_rho_tot": comb.correlation.iat[0, 1], "w_value": comb.value, "w_error": comb.error,
-        "w_pvalue": comb.pvalue, "w_w1": comb.weights.iloc[0],
-        "w_th4q_qd": qd["theory_4q"], "w_th4q_blue": unc["theory_4q"],
-        "w_theory_blue": g.loc["theory", "BLUE contribution"],
-        "w_theory_qd": g.loc["theory", "quadratic difference"],
-        "w_theory_wrong": np.hypot(qd["theory_4q"], qd["theory_common"]),
-        "w_threshold": zero_weight_correlation(comb),
-        "w_reach_rho": reach["total correlation"].max(),
-        "w_strong_value": strong.value, "w_strong_error": strong.error,
-        "w_peak_error": wmass.error_peak(comb)[1],
-        "w_err_rho099": wmass.overall_error(0.99, comb),
-        "w_rho_star": wmass.conservative_correlation(comb),
-        "w_lim_w1": wmass.full_correlation_limit(1, comb)["w1"],
-        "w_cross": wmass.theory_weight_crossover(),
-        "w_beam_4q": comb.errors.iat[0, list(comb.sources).index("beam_energy")],
-        "w_thc_lv": comb.errors.iat[1, list(comb.sources).index("theory_common")],
-    }
-
-
-def test_stored_numbers_are_the_tested_ones(comb):
-    """The numbers glued into the stored chapter are the ones these tests compute."""
-    nb = nbformat.read(ROOT / "book" / "w_mass.ipynb", as_version=4)
-    stored, formats = glue_values(nb), glue_formats(nb)
-    for key, value in _expected_glue(comb).items():
-        assert_shown(stored[key], value, formats[key], key)
-
-
+# ------------------------------------------------------------------ tables
 def test_frames_are_labelled(comb):
     """The four-group table has the course sheet's four groups and the total, in order."""
     g = comb.grouped(wmass.GROUPS)

@@ -1,6 +1,10 @@
 """The answers of the exercises, one module per chapter.
 
-Each module defines ``EXERCISES = {"key": Exercise(compute, atol=..., what=...)}``; the
+Each module is named after its chapter (``helpers.CHAPTERS``) and defines
+``EXERCISES = {"key": Exercise(compute, atol=..., what=...)}``; every key starts with the
+chapter's name and a dash, and equals the label of its exercise in the notebook, or that
+label, a dash and a part name when one exercise has several checks. Keys that changed
+are in :data:`RENAMED` (old key -> current key). The
 ``compute`` function computes the expected answer with the book's own functions when a
 student checks, so a check can never drift away from its chapter. Chapter modules import
 their computations lazily (inside ``compute``) and never drawing code.
@@ -14,7 +18,24 @@ import pkgutil
 from dataclasses import dataclass
 from typing import Callable
 
-__all__ = ["Exercise", "collect"]
+__all__ = ["Exercise", "RENAMED", "collect"]
+
+
+RENAMED = {
+    "prop-sigma-y-2": "propagation-sigma-y-2",
+    "prop-mc-sigma-y-2": "propagation-mc-sigma-y-2",
+    "prop-fraction-negative": "propagation-mc-fraction-negative",
+    "prop-cov-b": "propagation-cov-b",
+    "prop-sigma-y-2-b": "propagation-cov-b-sigma-y-2",
+    "norm-covfit-minuit": "normalisation-covfit-minuit",
+    "norm-n-on-data": "normalisation-nuisance-n-on-data",
+    "norm-n-on-prediction": "normalisation-nuisance-n-on-prediction",
+    "norm-n-on-data-scaled": "normalisation-n-on-data-scaled",
+    "norm-covfit-30": "normalisation-covfit-30",
+    "norm-nuisance-mean": "normalisation-weighted-nuisance-mean",
+    "norm-linearised-error": "normalisation-weighted-linearised-error",
+}
+"""Old exercise keys, still accepted by ``check`` with a note naming the current key."""
 
 
 @dataclass(frozen=True)
@@ -27,13 +48,20 @@ class Exercise:
     what: str = "your value"
 
 
-def collect() -> dict[str, Exercise]:
-    """Every chapter module's ``EXERCISES``, merged; a key used twice is an error."""
-    found: dict[str, Exercise] = {}
+def _modules():
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"{__name__}.{info.name}")
+        yield info.name, importlib.import_module(f"{__name__}.{info.name}")
+
+
+def collect() -> dict[str, Exercise]:
+    """Every chapter module's ``EXERCISES``, merged; a key used twice, or one that does not
+    start with its chapter's name and a dash, is an error."""
+    found: dict[str, Exercise] = {}
+    for name, module in _modules():
         for key, ex in getattr(module, "EXERCISES", {}).items():
+            if not key.startswith(f"{name}-"):
+                raise RuntimeError(f"exercise key {key!r} of chapter {name!r} does not start with {name + '-'!r}")
             if key in found:
-                raise RuntimeError(f"exercise key {key!r} is defined twice (again in {info.name})")
+                raise RuntimeError(f"exercise key {key!r} is defined twice (again in {name})")
             found[key] = ex
     return found

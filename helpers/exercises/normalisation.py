@@ -46,13 +46,13 @@ def _norm_n_on_data_scaled() -> float:
 
 
 EXERCISES = {
-    "norm-covfit-30": Exercise(_norm_covfit_30, atol=0.01, what="the combined value"),
-    "norm-nuisance-mean": Exercise(_norm_nuisance_mean, atol=0.001, what="the combined value"),
-    "norm-linearised-error": Exercise(_norm_linearised_error, atol=0.002, what="the error"),
-    "norm-covfit-minuit": Exercise(_norm_covfit_minuit, atol=0.005,
+    "normalisation-covfit-30": Exercise(_norm_covfit_30, atol=0.01, what="the combined value"),
+    "normalisation-weighted-nuisance-mean": Exercise(_norm_nuisance_mean, atol=0.001, what="the combined value"),
+    "normalisation-weighted-linearised-error": Exercise(_norm_linearised_error, atol=0.002, what="the error"),
+    "normalisation-covfit-minuit": Exercise(_norm_covfit_minuit, atol=0.005,
                                    what="the fitted value and its error"),
-    "norm-n-on-data": Exercise(_norm_n_on_data, atol=0.005, what="the fitted mu and N"),
-    "norm-n-on-prediction": Exercise(_norm_n_on_prediction, atol=0.01,
+    "normalisation-nuisance-n-on-data": Exercise(_norm_n_on_data, atol=0.005, what="the fitted mu and N"),
+    "normalisation-nuisance-n-on-prediction": Exercise(_norm_n_on_prediction, atol=0.01,
                                      what="the fitted mu and its HESSE error"),
-    "norm-n-on-data-scaled": Exercise(_norm_n_on_data_scaled, atol=0.01, what="the fitted mu"),
+    "normalisation-n-on-data-scaled": Exercise(_norm_n_on_data_scaled, atol=0.01, what="the fitted mu"),
 }

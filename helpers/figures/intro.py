@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import SEED
-from ..montecarlo import mean_distribution, sample_means
+from ..intro import mean_distribution, sample_means
 from ..plotting import PanelView
 from ..widgets import Panel, Slider
 

@@ -1,4 +1,4 @@
-"""Small Monte Carlo tools used across chapters."""
+"""Chapter "Working with this book": the Monte Carlo of the mean of n draws."""
 
 from __future__ import annotations
 
