@@ -495,3 +495,123 @@ def test_figures_draw(small_fit):
     fig_dimuon.draw_pulls(fig, toys)
     assert len(fig.axes) == 2 and "mean" in fig.axes[0].get_title()
     plt.close("all")
+
+
+# ------------------------------------------------------------------ no silent wrong number
+@pytest.fixture(scope="module")
+def cut_minos():
+    """A fit whose MINOS interval for n reaches n's lower limit (1000 events, seed 0)."""
+    return dm.fit(dm.simulate(1000, seed=0), minos=True)
+
+
+def test_minos_side_cut_by_a_limit_is_flagged_not_quoted(cut_minos):
+    lo_n = dm.limits()["n"][0]
+    table = cut_minos.minos_errors
+    assert table.loc["n", "lower_at_limit"] and np.isnan(table.loc["n", "lower"])
+    # independently: the profile -2 ln L, the others re-minimised with n fixed at its limit,
+    # rises by less than 1 from the minimum: there is no lower edge to quote
+    from iminuit import Minuit
+    start = cut_minos.values.to_dict()
+    start["n"] = lo_n
+    m = Minuit(cut_minos.model.nll, *start.values(), name=list(start))
+    m.errordef = Minuit.LEAST_SQUARES               # model.nll is -2 ln L
+    for name, lim in dm.limits().items():
+        m.limits[name] = lim
+    m.fixed["n"] = True
+    m.migrad()
+    assert m.valid
+    assert 0 <= m.fval - cut_minos.minuit.fval < 1.0
+    assert np.isfinite(table.loc["n", "upper"]) and not table.loc["n", "upper_at_limit"]
+    assert np.isfinite(table.loc["mu", ["lower", "upper"]].to_numpy(float)).all()
+    assert cut_minos.rounded_table().loc["n", "lower"] == "at limit"
+
+
+def test_minos_on_the_stored_sample_is_two_sided():
+    table = dm.fit(dm.load(), minos=True).minos_errors
+    assert not table[["lower_at_limit", "upper_at_limit"]].to_numpy().any()
+    assert (table["lower"] < 0).all() and (table["upper"] > 0).all()
+
+
+def test_minos_table_refuses_parameters_minos_did_not_run_on(cut_minos):
+    with pytest.raises(dm.FitError, match="not run"):
+        dm.fitting.minos_table(cut_minos.minuit, ["mu", "nonexistent"])
+
+
+def test_gof_refuses_too_few_groups_and_the_summary_says_so():
+    res = dm.fit(dm.simulate(1000, seed=1))
+    with pytest.raises(InputError, match="degrees of freedom"):
+        res.gof(bins=1)
+    with pytest.raises(InputError, match="min_expected"):
+        res.gof(min_expected=-1)
+    small = dm.fit(dm.simulate(60, seed=3))
+    if small.ok:
+        assert "too few events" in small.summary or "chi2/ndf" in small.summary
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, 2.0, "7", True, None, [1, 2], object()])
+def test_simulate_and_toy_study_refuse_seeds_that_are_no_seed(seed):
+    with pytest.raises(InputError, match="seed"):
+        dm.simulate(100, seed=seed)
+    with pytest.raises(InputError, match="seed"):
+        dm.toy_study(1, 100, seed=seed)
+
+
+def test_seed_kinds_that_work():
+    a = dm.simulate(100, seed=5)
+    assert np.array_equal(a, dm.simulate(100, seed=np.int64(5)))
+    assert np.array_equal(a, dm.simulate(100, seed=np.random.default_rng(5)))
+    assert np.array_equal(a, dm.simulate(100, seed=np.random.SeedSequence(5)))
+    assert dm.simulate(10, seed=10**30).shape == (10,)
+    # a toy study must give the same toys for the same call: no stateful generators
+    for seed in (np.random.default_rng(5), np.random.SeedSequence(5)):
+        with pytest.raises(InputError, match="non-negative integer"):
+            dm.toy_study(1, 100, seed=seed)
+
+
+@pytest.mark.parametrize("slope", [30.0, -30.0, 1e3])
+def test_simulate_steep_backgrounds_follow_their_cdf(slope):
+    lo, hi = dm.MASS_RANGE
+    x = dm.simulate(20_000, seed=SEED, f_sig=0.0, slope=slope)
+    assert np.all((x >= lo) & (x <= hi))
+    if abs(slope) * (hi - lo) < 700:
+        # independent CDF of the truncated exponential, written from the far end
+        def cdf(m):
+            return -np.expm1(slope * (m - lo)) / -np.expm1(slope * (hi - lo))
+        assert stats.kstest(x, cdf).pvalue > 1e-3
+    else:  # slope 1e3 /GeV: everything within a few MeV of the top of the range
+        assert np.median(hi - x) == pytest.approx(math.log(2) / slope, rel=0.05)
+
+
+def test_simulate_refuses_absurd_sizes():
+    for size in (dm.MAX_SIZE + 1, 10**400):
+        with pytest.raises(InputError, match="larger than the maximum"):
+            dm.simulate(size)
+
+
+def test_cb_integral_for_huge_n_is_the_exponential_tail():
+    lo, hi, mu, sigma, alpha = 10.0, 10.75, 10.3, 0.05, 1.5
+    ta, tb = (lo - mu) / sigma, (hi - mu) / sigma
+    # n -> infinity: A (B - t)^-n -> exp(alpha t + alpha^2 / 2), corrections O(1/n)
+    tail = (math.exp(-alpha**2 / 2) - math.exp(alpha * ta + alpha**2 / 2)) / alpha
+    core = math.sqrt(math.pi / 2) * (math.erf(tb / math.sqrt(2)) + math.erf(alpha / math.sqrt(2)))
+    assert dm.cb_integral(lo, hi, mu, sigma, alpha, 1e16) == pytest.approx(sigma * (tail + core), rel=1e-12)
+    assert dm.cb_integral(lo, hi, mu, sigma, alpha, 1e8) == pytest.approx(sigma * (tail + core), rel=1e-6)
+
+
+@pytest.mark.parametrize("sigma", [10.0, 1e4, 1e8, 1e12])
+def test_cb_integral_far_wider_than_the_range(sigma):
+    lo, hi, mu = 10.0, 10.75, 10.3
+    tl, tb = (lo - mu) / sigma, (hi - mu) / sigma
+    series = (tb - tl) - (tb**3 - tl**3) / 6 + (tb**5 - tl**5) / 40 - (tb**7 - tl**7) / 336
+    assert dm.cb_integral(lo, hi, mu, sigma, 2.0, 3.0) == pytest.approx(sigma * series, rel=1e-14)
+
+
+@pytest.mark.parametrize("masses, match", [
+    (np.full(100, 10.5) + 0j, "complex"),
+    (np.ma.array(np.full(100, 10.5), mask=[0] * 99 + [1]), r"masked entries at \[99\]"),
+    ([10**400] * 100, "floating-point range"),
+    ([None] * 100, "NaN"),
+])
+def test_fit_refuses_masses_that_are_not_real_numbers(masses, match):
+    with pytest.raises(InputError, match=match):
+        dm.fit(masses)

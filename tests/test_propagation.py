@@ -609,3 +609,57 @@ def test_valid_covariance_with_variances_1e35_and_1e_158_is_accepted():
     bad[0, 1] = bad[1, 0] = -1.01 * np.sqrt(C[0, 0] * C[1, 1])
     with pytest.raises(InputError, match="outside"):
         P.propagate(lambda x: x, np.zeros(3), bad, jacobian=np.eye(3))
+
+
+# ------------------------------------------------------------------ kinks and labels
+@pytest.mark.parametrize("f, x, cov", [
+    (np.abs, 0.0, 1.0),
+    (lambda v: abs(v[0] - 1.0) + v[1], [1.0, 2.0], np.eye(2)),
+    (lambda v: np.maximum(v, 0.0), 0.0, 1e-20),
+    (lambda v: np.array([v[0], abs(v[1])]), [3.0, 0.0], np.eye(2)),
+])
+def test_propagate_refuses_a_kink(f, x, cov):
+    """A symmetric difference at abs(x)'s kink gives slope 0 and variance 0: refused."""
+    with pytest.raises(InputError, match="not differentiable"):
+        P.propagate(f, x, cov)
+
+
+@pytest.mark.parametrize("f, x, var", [
+    (np.abs, 0.5, 1.0),                          # away from the kink: slope 1
+    (lambda v: v**2, 0.0, 1.0),                  # smooth minimum: slope 0 is right
+    (np.log, 1e-3, 1e-8),
+])
+def test_propagate_keeps_smooth_functions(f, x, var):
+    y, v = P.propagate(f, x, var)
+    h = 1e-6 * max(1.0, abs(x))
+    slope = (f(x + h) - f(x - h)) / (2 * h)      # independent central difference
+    assert v == pytest.approx(slope**2 * var, rel=1e-5, abs=1e-12 * var)
+
+
+LABELLED_X = pd.Series([1.0, 2.0], index=["a", "b"])
+LABELLED_COV = pd.DataFrame([[4.0, 0.5], [0.5, 1.0]], index=["b", "a"], columns=["b", "a"])
+
+
+def test_labelled_covariance_is_matched_by_label():
+    # var(a) = 1, var(b) = 4: 2a - b has variance 4 + 4 - 2 * 2 * 0.5 = 6
+    y, v = P.propagate(lambda x: 2 * x[0] - x[1], LABELLED_X, LABELLED_COV)
+    assert (y, v) == pytest.approx((0.0, 6.0))
+    draws = P.sample_gaussian(LABELLED_X, LABELLED_COV, 200_000, seed=SEED)
+    assert np.var(draws, axis=1, ddof=1) == pytest.approx([1.0, 4.0], rel=0.02)
+    mc = P.monte_carlo(lambda x: 2 * x[0] - x[1], LABELLED_X, LABELLED_COV, 200_000, seed=SEED)
+    assert np.var(mc, ddof=1) == pytest.approx(6.0, rel=0.02)
+    # columns in another order than the rows are put in the rows' order
+    y2, v2 = P.propagate(lambda x: 2 * x[0] - x[1], LABELLED_X, LABELLED_COV[["a", "b"]])
+    assert v2 == pytest.approx(6.0)
+
+
+@pytest.mark.parametrize("x, cov, match", [
+    (pd.Series([1.0, 2.0], index=["a", "c"]), LABELLED_COV, "labels of x"),
+    (LABELLED_X, LABELLED_COV.rename(columns={"a": "z"}), "rows and columns"),
+])
+def test_labels_that_do_not_match_are_refused(x, cov, match):
+    for call in (lambda: P.propagate(lambda v: v[0], x, cov),
+                 lambda: P.sample_gaussian(x, cov, 10),
+                 lambda: P.monte_carlo(lambda v: v[0], x, cov, 10)):
+        with pytest.raises(InputError, match=match):
+            call()

@@ -120,3 +120,54 @@ def test_booleans_and_text_inside_a_list_are_refused(values):
     if np.ndim(np.asarray(values, dtype=object)) == 1:
         with pytest.raises(InputError, match="must be numbers"):
             Combination(values, [1.0, 1.0], 0.0)
+
+
+# ------------------------------------------------------------------ masked, huge, seeds
+from helpers.validation import as_count, as_finite_array, as_number, as_real_array, as_seed  # noqa: E402
+
+
+@pytest.mark.parametrize("convert", [as_real_array, as_vector, as_finite_array])
+def test_masked_entries_are_refused_by_position(convert):
+    values = np.ma.array([10.0, 1e6, 11.0], mask=[0, 1, 0])
+    with pytest.raises(InputError, match=r"masked entries at \[1\]"):
+        convert(values, "values")
+    # a masked array with nothing masked is just its data
+    assert np.array_equal(convert(np.ma.array([1.0, 2.0]), "values"), [1.0, 2.0])
+
+
+def test_masked_matrix_names_row_and_column():
+    cov = np.ma.array(np.eye(3), mask=np.eye(3, dtype=bool) & (np.arange(3) == 2))
+    with pytest.raises(InputError, match=r"\(2, 2\)"):
+        as_real_array(cov, "cov")
+
+
+@pytest.mark.parametrize("value", [10**400, [1.0, 10**400], -(10**309)])
+def test_integers_beyond_float_range_are_refused(value):
+    with pytest.raises(InputError, match="floating-point range"):
+        as_real_array(value, "x")
+
+
+def test_count_beyond_any_maximum_is_shown_short():
+    with pytest.raises(InputError, match=r"about 1e400 is larger than the maximum 10"):
+        as_count(10**400, "size", maximum=10)
+
+
+@pytest.mark.parametrize("seed", [0, 7, np.int32(7), 10**30])
+def test_integer_seeds(seed):
+    assert as_seed(seed) == int(seed)
+    assert as_seed(seed, generator=False) == int(seed)
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, 2.0, "7", True, np.bool_(False), None, [1], 1 + 0j])
+def test_seeds_that_are_no_seed(seed):
+    with pytest.raises(InputError, match="seed must be"):
+        as_seed(seed)
+
+
+def test_generators_only_where_state_is_allowed():
+    rng, seq = np.random.default_rng(1), np.random.SeedSequence(1)
+    assert as_seed(rng) is rng and as_seed(seq) is seq
+    for seed in (rng, seq):
+        with pytest.raises(InputError, match="non-negative integer, got"):
+            as_seed(seed, generator=False)
+    assert as_number(np.ma.array(3.0)) == 3.0

@@ -170,6 +170,68 @@ def _nominal(f, x_call) -> np.ndarray:
 
 
 # ====================================================================== propagation
+def _refuse_kinks(g, n: int, y0: np.ndarray, x_call) -> None:
+    """Raise :class:`InputError` where ``g`` (f in units of the input errors) has a kink.
+
+    At a kink (``abs(x)`` at 0) a symmetric numerical derivative is the average of the
+    slopes on both sides, here 0, and the propagated variance would silently be 0. The
+    difference between the forward and the backward slope shrinks with the step for a
+    smooth f (it is ``h f''``) but stays put at a kink: compare it at two steps.
+    """
+    y0 = np.asarray(y0, dtype=float).reshape(-1)
+    floor = 1e3 * np.finfo(float).eps * (np.abs(y0) + 1e-300)
+    for j in range(n):
+        gaps = []
+        for h in (1e-3, 1e-4):
+            e = np.zeros(n)
+            e[j] = h
+            with np.errstate(all="ignore"):
+                up = np.asarray(g(e), dtype=float).reshape(-1)
+                down = np.asarray(g(-e), dtype=float).reshape(-1)
+            if not (np.all(np.isfinite(up)) and np.all(np.isfinite(down))):
+                return                       # f undefined on one side: jacobi stepped away
+            gaps.append((np.abs((up - y0) - (y0 - down)) / h, np.abs(up - down) / (2 * h)))
+        (gap1, _), (gap2, slope) = gaps
+        kink = (gap2 > 0.5 * gap1) & (gap2 > 1e-6 * slope) & (gap2 * 1e-4 > floor)
+        if np.any(kink):
+            raise InputError(
+                f"f is not differentiable at x = {x_call}: its slope in input {j} jumps there "
+                "(a kink, like abs(x) at 0), so linear propagation has no answer; use "
+                "monte_carlo, or pass jacobian= if you know which slope applies")
+
+
+def _aligned(x, cov, name: str = "cov"):
+    """``(x, cov)`` with a labelled covariance put in the order of its labels.
+
+    A ``pandas.DataFrame`` covariance must have the same labels on rows and columns (its
+    columns are reordered to its rows); with a labelled ``x`` (a ``pandas.Series``) the
+    covariance is reordered to ``x``'s labels, and labels that differ raise
+    :class:`InputError`. Plain arrays, and pandas objects with the default 0, 1, 2, ...
+    labels, are taken in order.
+    """
+    def labels(obj):
+        idx = obj.index
+        if isinstance(idx, pd.RangeIndex) and idx.start == 0 and idx.step == 1:
+            return None
+        return list(idx)
+    if not isinstance(cov, pd.DataFrame):
+        return x, cov
+    rows, cols = labels(cov), list(cov.columns)
+    if rows is None and isinstance(cov.columns, pd.RangeIndex):
+        return x, cov.to_numpy()
+    if rows is None or len(set(rows)) != len(rows) or set(rows) != set(cols) or len(cols) != len(rows):
+        raise InputError(f"{name} must have the same labels on its rows and columns, got rows "
+                         f"{list(cov.index)} and columns {cols}")
+    order = rows
+    if isinstance(x, pd.Series) and labels(x) is not None:
+        xl = list(x.index)
+        if len(set(xl)) != len(xl) or set(xl) != set(rows):
+            raise InputError(f"the labels of x {xl} and of {name} {rows} differ: "
+                             "the covariance cannot be matched to the inputs")
+        order = xl
+    return x, cov.loc[order, order].to_numpy()
+
+
 def propagate(f, x, cov, jacobian=None):
     """Linear propagation :math:`C_y = J C J^T` of the covariance of ``x`` through ``f``.
 
@@ -204,6 +266,7 @@ def propagate(f, x, cov, jacobian=None):
         covariance; ``f`` not finite at ``x``; a Jacobian that is not finite, unreliable
         (numerically) or has the wrong shape.
     """
+    x, cov = _aligned(x, cov)
     xv, scalar_in = _as_point(x)
     n = xv.size
     C = _as_psd_covariance(cov, n)
@@ -257,6 +320,7 @@ def propagate(f, x, cov, jacobian=None):
                              f"({type(exc).__name__}: {exc}); pass jacobian=") from exc
         if not np.all(np.isfinite(J)):
             raise InputError(f"the derivative of f is not finite at x = {x_call}")
+        _refuse_kinks(g, n, y0, x_call)
         bad = J_err > 1e-3 * np.abs(J) + 1e-10 * np.max(np.abs(J))
         if np.any(bad):
             rel = np.max(J_err[bad] / np.maximum(np.abs(J[bad]), 1e-300))
@@ -301,6 +365,7 @@ def sample_gaussian(x, cov, size, seed=SEED) -> np.ndarray:
     (semi-definite) Cholesky factor. Shape (n, size) -- components first -- or (size,)
     for a scalar ``x``.
     """
+    x, cov = _aligned(x, cov)
     xv, scalar_in = _as_point(x)
     C = _as_psd_covariance(cov, xv.size)
     n_samples = _as_size(size)
@@ -330,6 +395,7 @@ def monte_carlo(f, x, cov, size, seed=SEED) -> np.ndarray:
     ndarray
         Shape (size,) for a scalar ``f``, (m, size) for ``f`` returning m values.
     """
+    x, cov = _aligned(x, cov)
     xv, scalar_in = _as_point(x)
     _as_psd_covariance(cov, xv.size)
     n_samples = _as_size(size)
