@@ -220,7 +220,18 @@ class SliderPanel(widgets.VBox):
         return {k: w.value for k, w in self.sliders.items()}
 
     def _on_change(self, _change) -> None:
-        self.update()
+        # what a student's drag runs: never a traceback under the slider. An InputError is
+        # an impossible setting (update shows it); anything else is a bug in the book, shown
+        # as a message that says so. Called directly (tests, the constructor) update()
+        # lets bugs through.
+        try:
+            self.update()
+        except Exception as exc:  # noqa: BLE001 -- the message replaces the traceback
+            self.output.outputs = ()
+            self.message.value = (
+                "<span style='color:#b00020'><b>This setting could not be drawn</b> "
+                f"({html.escape(type(exc).__name__)}: {html.escape(str(exc))}). This is a bug "
+                "in the book, not in your work: please report it with the slider values.</span>")
 
     def update(self, **values) -> str | None:
         """Redraw for the current slider values (overridden by ``values``).

@@ -54,6 +54,23 @@ def test_bugs_are_not_swallowed():
         Panel(Broken(), X.sliders).widget()
 
 
+def test_a_bug_met_by_dragging_shows_a_message_not_a_traceback():
+    class BrokenAbove(Line):
+        def compute(self, x):
+            if x > 1.5:
+                raise ZeroDivisionError("division by zero")
+            return super().compute(x)
+    panel = Panel(BrokenAbove(), X.sliders).widget()
+    panel.sliders["x"].value = 2.0           # the drag: no exception reaches the student
+    assert "could not be drawn" in panel.message.value
+    assert "ZeroDivisionError: division by zero" in panel.message.value
+    assert "bug in the book" in panel.message.value and panel.output.outputs == ()
+    with pytest.raises(ZeroDivisionError):   # called directly, as the tests do, it raises
+        panel.update()
+    panel.sliders["x"].value = 0.5
+    assert "x = 0.5" in panel.message.value and len(panel.output.outputs) == 1
+
+
 def test_panel_needs_a_view_and_distinct_sliders():
     with pytest.raises(InputError, match="PanelView"):
         SliderPanel(lambda fig, x: None, {"x": slider(1.0, 0.0, 2.0, 0.1, "x")})
