@@ -119,7 +119,11 @@ def _quadratic(resid, sig, corr, e):
 def solve(values, cov) -> Blue:
     """The BLUE of ``values`` (..., n) with a checked covariance (..., n, n), batched over
     the leading axes (they broadcast; ``weights`` follow the covariance's batch shape).
-    Python floats for one combination."""
+    Python floats for one combination.
+
+    This is the engine: it does not validate its inputs (its callers pass them through
+    :mod:`helpers.validation` and :func:`check_covariance` first). To combine numbers of
+    your own, use :func:`helpers.combination.blue` or :class:`helpers.combination.Combination`."""
     y = np.asarray(values, dtype=float)
     cov = np.asarray(cov, dtype=float)
     sig, corr, e = _scaled(cov)

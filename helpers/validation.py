@@ -45,6 +45,8 @@ def _as_float_array(values, name: str) -> np.ndarray:
                     raise InputError(f"{name} must be numbers, not True/False: {values!r}")
                 elif isinstance(item, (str, bytes)):
                     raise InputError(f"{name} must be numbers, not text: {values!r}")
+                elif item is None:
+                    raise InputError(f"{name} must be numbers, not None: {values!r}")
     if np.ma.isMaskedArray(values):
         # numpy computes with the values under the mask: refuse them rather than use them
         masked = np.argwhere(np.ma.getmaskarray(values))
@@ -64,7 +66,7 @@ def _as_float_array(values, name: str) -> np.ndarray:
         except TypeError:
             items = [values]
         for item in items:
-            if isinstance(item, (bool, np.bool_, str, bytes, complex, np.complexfloating)):
+            if item is None or isinstance(item, (bool, np.bool_, str, bytes, complex, np.complexfloating)):
                 raise InputError(f"{name} must be real numbers, got {item!r}")
     if arr.dtype.kind == "b":
         raise InputError(f"{name} must be numbers, not True/False")

@@ -287,7 +287,7 @@ def logpdf(m, mu, sigma, alpha, n, slope, f_sig, mass_range=MASS_RANGE) -> np.nd
     outside the range). A plain mask-based implementation, for plots and checks."""
     lo, hi = _as_range(mass_range)
     _as_params(dict(mu=mu, sigma=sigma, alpha=alpha, n=n, slope=slope, f_sig=f_sig), "parameters")
-    m = np.asarray(m, dtype=float)
+    m = as_real_array(m, "m")
     sig, bkg = _general_parts(m.reshape(-1), (mu, sigma, alpha, n, slope, f_sig), lo, hi)
     with np.errstate(divide="ignore"):
         return np.log(bkg + f_sig * (sig - bkg)).reshape(m.shape)
@@ -298,7 +298,7 @@ def pdf_components(m, mu, sigma, alpha, n, slope, f_sig, mass_range=MASS_RANGE):
     ``1 - f_sig`` (their sum is the model density; zero outside the range)."""
     lo, hi = _as_range(mass_range)
     _as_params(dict(mu=mu, sigma=sigma, alpha=alpha, n=n, slope=slope, f_sig=f_sig), "parameters")
-    m = np.asarray(m, dtype=float)
+    m = as_real_array(m, "m")
     sig, bkg = _general_parts(m.reshape(-1), (mu, sigma, alpha, n, slope, f_sig), lo, hi)
     return (f_sig * sig).reshape(m.shape), ((1.0 - f_sig) * bkg).reshape(m.shape)
 
@@ -307,7 +307,7 @@ def cdf(m, mu, sigma, alpha, n, slope, f_sig, mass_range=MASS_RANGE) -> np.ndarr
     """Model cumulative distribution on the range, in closed form (0 below, 1 above)."""
     lo, hi = _as_range(mass_range)
     _as_params(dict(mu=mu, sigma=sigma, alpha=alpha, n=n, slope=slope, f_sig=f_sig), "parameters")
-    m = np.clip(np.asarray(m, dtype=float), lo, hi)
+    m = np.clip(as_real_array(m, "m"), lo, hi)
     ta = (lo - mu) / sigma
     j_all = _cb_j(ta, (hi - mu) / sigma, alpha, n)
     flat = m.reshape(-1)
@@ -355,7 +355,7 @@ class FastLogPdf:
         self.lo, self.hi = _as_range(mass_range)
         self.m0 = 0.5 * (self.lo + self.hi)
         self._limits = limits((self.lo, self.hi))
-        self.bind(np.sort(np.asarray(masses, dtype=float)))
+        self.bind(np.sort(_as_masses(masses)))
 
     def bind(self, sorted_masses: np.ndarray) -> None:
         """Use ``sorted_masses`` (e.g. the cost function's own copy) as the fast-path data."""

@@ -14,7 +14,7 @@ from scipy import stats
 
 from .. import SEED
 from ..nudge import nudge
-from ..validation import InputError, as_number, as_seed
+from ..validation import InputError, as_number, as_real_array, as_seed
 
 from .model import (  # noqa: F401
     PARAMETERS,
@@ -70,7 +70,7 @@ def nll_scan(result: DimuonFit, parameter: str, values) -> pd.DataFrame:
     ``value`` and ``delta`` = :math:`-\\ln L(\\text{value}) - (-\\ln L)` at the fit."""
     if parameter not in PARAMETERS:
         raise InputError(f"unknown parameter {parameter!r}; choose one of {list(PARAMETERS)}")
-    grid = np.atleast_1d(np.asarray(values, dtype=float))
+    grid = np.atleast_1d(as_real_array(values, f"values of {parameter}"))
     lo, hi = result.minuit.limits[parameter]
     if grid.size == 0 or not np.all(np.isfinite(grid)) or grid.min() < lo or grid.max() > hi:
         raise InputError(f"values of {parameter} must be finite and inside its limits [{lo:g}, {hi:g}]")

@@ -10,7 +10,7 @@ import pandas as pd
 from scipy import stats
 
 from .. import SEED
-from ..validation import InputError, as_correlation, as_finite_array, as_number, as_vector
+from ..validation import InputError, as_correlation, as_finite_array, as_number, as_real_array, as_vector
 from .tools import P68, _as_rng, cut_statistics, propagate, sample_gaussian, summarize
 
 __all__ = [
@@ -64,14 +64,14 @@ def y_b(x, b):
 
 def a_to_b(a) -> np.ndarray:
     """:math:`b_1 = 2/(a_1 + a_2)`, :math:`b_2 = 2/(a_1 - a_2)`; shape follows ``a`` (components first)."""
-    a = np.asarray(a, dtype=float)
+    a = as_real_array(a, "a")
     with np.errstate(divide="ignore"):
         return np.stack([2.0 / (a[0] + a[1]), 2.0 / (a[0] - a[1])])
 
 
 def b_to_a(b) -> np.ndarray:
     """Inverse of :func:`a_to_b`: :math:`a_1 = 1/b_1 + 1/b_2`, :math:`a_2 = 1/b_1 - 1/b_2`."""
-    b = np.asarray(b, dtype=float)
+    b = as_real_array(b, "b")
     return np.stack([1.0 / b[0] + 1.0 / b[1], 1.0 / b[0] - 1.0 / b[1]])
 
 
