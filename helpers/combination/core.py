@@ -245,28 +245,30 @@ class Combination:
         """Per-source absolute errors ``sigma_ik`` (rows: measurements, columns: sources)."""
         return pd.DataFrame(self._err, index=self._names, columns=self._sources)
 
+    def _square(self, matrix) -> pd.DataFrame:
+        """An n x n array as a DataFrame over the measurement names."""
+        return pd.DataFrame(matrix, index=self._names, columns=self._names)
+
     @property
     def source_correlations(self) -> dict:
         """Per-source correlation matrices ``R_k`` (dict source -> DataFrame)."""
-        return {s: pd.DataFrame(self._rho[j], index=self._names, columns=self._names)
-                for j, s in enumerate(self._sources)}
+        return dict(zip(self._sources, map(self._square, self._rho)))
 
     @property
     def covariance(self) -> pd.DataFrame:
         """Total covariance ``C = sum_k D_k R_k D_k`` (n x n)."""
-        return pd.DataFrame(self._cov, index=self._names, columns=self._names)
+        return self._square(self._cov)
 
     @property
     def source_covariances(self) -> dict:
         """Covariance of each source, ``C_k = D_k R_k D_k`` (dict source -> DataFrame)."""
-        return {s: pd.DataFrame(self._src_cov[j], index=self._names, columns=self._names)
-                for j, s in enumerate(self._sources)}
+        return dict(zip(self._sources, map(self._square, self._src_cov)))
 
     @property
     def correlation(self) -> pd.DataFrame:
         """Total correlation ``rho_ij = C_ij / sqrt(C_ii C_jj)``."""
         s = np.sqrt(np.diag(self._cov_s))
-        return pd.DataFrame(self._cov_s / np.outer(s, s), index=self._names, columns=self._names)
+        return self._square(self._cov_s / np.outer(s, s))
 
     @property
     def total_errors(self) -> pd.Series:

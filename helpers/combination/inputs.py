@@ -113,6 +113,14 @@ def _parse_errors(errors, n: int, names: list | None, sources):
     on them by label; ``labelled`` tells whether the measurement names came from the
     inputs (False: default names ``m1``, ``m2``, ...).
     """
+    if isinstance(errors, pd.Series):
+        # one source with labelled measurements: aligned like a one-column DataFrame
+        if sources is None:
+            sources = ["source 1" if errors.name is None else errors.name]
+        sources = [sources] if isinstance(sources, str) else list(sources)
+        if len(sources) != 1:
+            raise InputError(f"sources has {len(sources)} names but the errors Series is one source")
+        errors = errors.to_frame(name=sources[0])
     if isinstance(errors, pd.DataFrame):
         if errors.shape[0] != n:
             raise InputError(
@@ -199,6 +207,8 @@ def _parse_correlations(correlations, source_names: list, names: list, labelled:
         raise InputError(f"correlations must be numbers in [-1, 1], matrices or a mapping, "
                          f"got {correlations!r}")
     else:
+        if np.ma.isMaskedArray(correlations):
+            as_real_array(correlations, "correlations")       # refuses masked entries
         try:
             arr = as_real_array(correlations, "correlations")
         except InputError:
