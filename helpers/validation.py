@@ -47,9 +47,15 @@ def _as_float_array(values, name: str) -> np.ndarray:
                     raise InputError(f"{name} must be numbers, not text: {values!r}")
                 elif item is None:
                     raise InputError(f"{name} must be numbers, not None: {values!r}")
+                elif np.ma.isMaskedArray(item) and np.ma.getmaskarray(item).any():
+                    raise InputError(f"{name} holds a masked array with masked entries: "
+                                     "drop or fill them first")
     if np.ma.isMaskedArray(values):
         # numpy computes with the values under the mask: refuse them rather than use them
-        masked = np.argwhere(np.ma.getmaskarray(values))
+        mask = np.ma.getmaskarray(values)
+        if mask.ndim == 0 and mask:
+            raise InputError(f"{name} is a masked value: give a number")
+        masked = np.argwhere(mask)
         if masked.size:
             where = [tuple(int(i) for i in row) if len(row) > 1 else int(row[0]) for row in masked[:5]]
             more = f" and {len(masked) - 5} more" if len(masked) > 5 else ""

@@ -641,3 +641,107 @@ def test_very_different_errors_are_not_called_correlated():
     assert c.value == pytest.approx(value, rel=1e-14)
     with pytest.raises(InputError, match="fully correlated"):
         Combination([1.0, 2.0], [[1.0, 1e-7], [2.0, 0.0]], [1.0, 0.0])
+
+
+# ----------------------------------------------------------------------------- fits at any scale
+def _exact_variance_of_two(covs):
+    """``1 / 1^T C^-1 1 = det C / (C11 + C22 - 2 C12)`` of two measurements in exact rational
+    arithmetic, ``C`` the exact sum of the 2 x 2 matrices ``covs``."""
+    from fractions import Fraction
+    c = [[sum(Fraction(float(m[i][j])) for m in covs) for j in range(2)] for i in range(2)]
+    return (c[0][0] * c[1][1] - c[0][1] * c[1][0]) / (c[0][0] + c[1][1] - c[0][1] - c[1][0])
+
+
+@pytest.mark.parametrize("scale", [1e-150, 1e-36, 1e-8, 1.0, 1e8, 1e40, 1e150])
+def test_fit_is_the_blue_at_any_scale(scale):
+    comb = Combination(np.array([10.0, 12.0, 11.0]) * scale,
+                       np.array([[1.0, 0.5], [2.0, 0.5], [1.5, 0.5]]) * scale, [0, 1])
+    m = comb.fit()
+    assert m.valid and m.fmin.has_accurate_covar
+    assert comb.value / scale == pytest.approx(10.557377049180328, rel=1e-13)
+    assert m.values["mean"] == pytest.approx(comb.value, rel=1e-9)
+    assert m.errors["mean"] == pytest.approx(comb.error, rel=1e-6)
+    assert m.covariance[0, 0] == pytest.approx(comb.error**2, rel=2e-6)
+    me = m.merrors["mean"]
+    assert me.is_valid and not (me.at_lower_limit or me.at_upper_limit)
+    assert -me.lower == pytest.approx(comb.error, rel=1e-6)
+    assert me.upper == pytest.approx(comb.error, rel=1e-6)
+    assert m.fval == pytest.approx(comb.chi2, rel=1e-9)
+    assert m.init_params["mean"].value == float(np.mean(comb.values))
+
+
+def test_fit_of_ttbar_in_square_centimetres():
+    values, errors, corr = ttbar_xsec()
+    pb = Combination(values, errors, corr)
+    cm2 = Combination(values * 1e-36, errors * 1e-36, corr)
+    m = cm2.fit(minos=False)
+    assert m.values["mean"] / 1e-36 == pytest.approx(pb.value, rel=1e-9)     # 241.4645, not 240.70
+    assert m.errors["mean"] / 1e-36 == pytest.approx(pb.error, rel=1e-6)
+
+
+def test_fit_refuses_to_quote_a_failed_fit(monkeypatch):
+    from iminuit import Minuit
+    comb = Combination([10.0, 12.0], [[1.0], [2.0]], 0.0)
+    monkeypatch.setattr(Minuit, "valid", property(lambda self: False))
+    with pytest.raises(InputError, match="valid minimum: False"):
+        comb.fit()
+
+
+# ----------------------------------------------------------------------------- a dominant source
+def test_quadratic_difference_when_one_source_dominates():
+    comb = Combination([10, 12], [[0.7, 7e-5], [1.3, 2.21e-4]], {"s1": 0.37, "s2": 0.29},
+                       sources=["s1", "s2"])
+    cov = {k: comb.source_covariances[k].to_numpy() for k in ("s1", "s2")}
+    var = _exact_variance_of_two([cov["s1"], cov["s2"]])
+    expected = {}
+    for k, rest in (("s1", "s2"), ("s2", "s1")):
+        d = var - _exact_variance_of_two([cov[rest]])
+        expected[k] = float(np.sign(d)) * float(abs(d)) ** 0.5
+    assert expected["s1"] == pytest.approx(0.68877, abs=5e-6)
+    qd = comb.quadratic_difference()
+    assert qd["s1"] == pytest.approx(expected["s1"], rel=1e-12)
+    assert qd["s2"] == pytest.approx(expected["s2"], rel=1e-9)
+    s = comb.summary()
+    assert np.all(np.isfinite(s.to_numpy()))
+    g = comb.grouped({"big": ["s1"], "small": ["s2"]})
+    assert g.loc["big", "quadratic difference"] == pytest.approx(expected["s1"], rel=1e-12)
+
+
+# ----------------------------------------------------------------------------- masked and labelled
+MASKED = np.ma.array([10.0, 1e6, 11.0], mask=[0, 1, 0])
+
+
+@pytest.mark.parametrize("call", [
+    lambda: Combination(MASKED, [1.0, 1.0, 1.0], 0.0),
+    lambda: Combination([10.0, 1e6, 11.0], np.ma.array([1.0, 1.0, 1.0], mask=[0, 1, 0]), 0.0),
+    lambda: Combination([10.0, 1e6, 11.0], [1.0, 1.0, 1.0],
+                        np.ma.array(np.eye(3), mask=[[0, 1, 0], [1, 0, 0], [0, 0, 0]])),
+    lambda: Combination([10.0, 1e6, 11.0], [1.0, 1.0, 1.0], np.ma.array(0.3, mask=True)),
+    lambda: Combination([10.0, 1e6, 11.0], [[1.0, 1.0]] * 3, [0.0, np.ma.array(0.3, mask=True)]),
+    lambda: Combination([10.0, 9.0, 11.0], [1.0, 1.0, 1.0], 0.0).with_errors(
+        "source 1", np.ma.array([1.0, 2.0, 1.0], mask=[0, 1, 0])),
+    lambda: Combination([10.0, 9.0, 11.0], [1.0, 1.0, 1.0], 0.0).with_correlation(
+        "source 1", np.ma.array(0.2, mask=True)),
+    lambda: blue(MASKED, np.eye(3)),
+])
+def test_masked_entries_are_refused(call):
+    with pytest.raises(InputError, match="masked"):
+        call()
+
+
+def test_masked_array_message_names_the_entries():
+    with pytest.raises(InputError, match=r"masked entries at \[1\]"):
+        Combination(MASKED, [1.0, 1.0, 1.0], 0.0)
+    assert Combination(np.ma.array([10.0, 11.0]), [1.0, 2.0], 0.0).value == pytest.approx(10.2)
+
+
+def test_a_series_of_errors_is_aligned_by_label():
+    values = pd.Series([10.0, 12.0, 11.0], index=["a", "b", "c"])
+    shuffled = pd.Series([3.0, 1.0, 2.0], index=["c", "a", "b"], name="stat")
+    comb = Combination(values, shuffled, 0.0)
+    assert comb.sources == ["stat"]
+    assert comb.errors["stat"].to_dict() == {"a": 1.0, "b": 2.0, "c": 3.0}
+    with pytest.raises(InputError, match="do not match"):
+        Combination(values, pd.Series([1.0, 2.0, 3.0], index=["x", "y", "z"]), 0.0)
+    with pytest.raises(InputError, match="one source"):
+        Combination(values, shuffled, 0.0, sources=["s1", "s2"])

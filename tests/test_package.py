@@ -7,6 +7,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
 
 #: top-level modules of the build and test tools; importing helpers loads none of them
 BUILD_TOOLS = {"bookbuild", "nbformat", "nbclient", "pybtex", "jupyterlite_core",
@@ -32,3 +35,14 @@ def test_importing_every_helpers_module_loads_no_build_tool(tmp_path):
     assert "helpers.widgets" in found["modules"] and "helpers.figures" in found["modules"]
     assert not BUILD_TOOLS & set(found["loaded"]), sorted(BUILD_TOOLS & set(found["loaded"]))
 
+
+
+def test_the_wheel_lists_every_helpers_package():
+    """pyproject.toml names the packages one by one (the build tools stay out): a new
+    subpackage missing there works in the editable install and is absent from the wheel
+    the live site and the students install."""
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "helpers").rglob("__init__.py")}
+    assert listed == found

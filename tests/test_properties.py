@@ -753,6 +753,135 @@ def test_validation_covariance_near_overflow():
 
 
 
+# ====================================================================== Combination: fits, dominant sources, masked and labelled input
+# Each property would have caught a silent wrong number: the fit stuck at its start value
+# away from O(1) units, NaN quadratic differences when one source dominates, masked
+# entries used, a labelled error column taken by position.
+
+def _gauss_jordan_blue(y, covs):
+    """Variance ``1 / 1^T C^-1 1`` in exact rational arithmetic, ``C`` the exact sum of ``covs``."""
+    n = len(y)
+    a = [[sum(Fraction(float(c[i][j])) for c in covs) for j in range(n)] + [Fraction(1)]
+         for i in range(n)]
+    for c in range(n):
+        p = next(r for r in range(c, n) if a[r][c] != 0)
+        a[c], a[p] = a[p], a[c]
+        for r in range(n):
+            if r != c and a[r][c] != 0:
+                f = a[r][c] / a[c][c]
+                a[r] = [x - f * z for x, z in zip(a[r], a[c])]
+    return 1 / sum(a[i][n] / a[i][i] for i in range(n))
+
+
+@st.composite
+def scaled_combinations(draw):
+    n = draw(st.integers(2, 4))
+    k = draw(st.integers(1, 3))
+    scale = 10.0 ** draw(st.integers(-150, 150))
+    y = draw(st.lists(st.floats(-5, 5), min_size=n, max_size=n))
+    err = draw(st.lists(st.lists(st.floats(0.05, 3), min_size=k, max_size=k), min_size=n, max_size=n))
+    rho = draw(st.lists(st.floats(-0.3, 0.95), min_size=k, max_size=k))
+    return np.array(y) * scale, np.array(err) * scale, rho, scale
+
+
+@prop(40)
+@given(scaled_combinations())
+def test_combination_fit_is_the_blue_at_any_scale(inp):
+    y, err, rho, scale = inp
+    comb = outcome(Combination, y, err, rho)
+    assume(comb is not REFUSED)
+    m = comb.fit()
+    assert m.valid and m.fmin.has_accurate_covar
+    assert abs(m.values["mean"] - comb.value) <= 1e-6 * comb.error
+    assert m.errors["mean"] == pytest.approx(comb.error, rel=1e-4)
+    me = m.merrors["mean"]
+    assert me.is_valid and not (me.at_lower_limit or me.at_upper_limit)
+    assert -me.lower == pytest.approx(comb.error, rel=1e-4)
+    assert me.upper == pytest.approx(comb.error, rel=1e-4)
+    assert m.fval == pytest.approx(comb.chi2, rel=1e-6, abs=1e-9)
+
+
+@prop(60)
+@given(st.integers(2, 3), st.integers(3, 8), st.floats(-0.9, 0.9), st.floats(-0.9, 0.9),
+       st.lists(st.floats(0.1, 2), min_size=6, max_size=6), st.lists(st.floats(-3, 3), min_size=3, max_size=3))
+def test_quadratic_difference_exact_when_a_source_dominates(n, digits, r1, r2, sizes, ys):
+    big = np.array(sizes[:n])
+    small = np.array(sizes[3:3 + n]) * 10.0 ** -digits
+    if n == 3:   # scalar correlations of three measurements need rho > -1/2
+        r1, r2 = max(r1, -0.45), max(r2, -0.45)
+    comb = Combination(ys[:n], np.column_stack([big, small]), {"big": r1, "small": r2},
+                       sources=["big", "small"])
+    cov = {s: comb.source_covariances[s].to_numpy() for s in ("big", "small")}
+    var = _gauss_jordan_blue(ys[:n], [cov["big"], cov["small"]])
+    qd = comb.quadratic_difference()
+    for s, rest in (("big", "small"), ("small", "big")):
+        d = var - _gauss_jordan_blue(ys[:n], [cov[rest]])
+        expected = math.copysign(math.sqrt(abs(float(d))), float(d))
+        assert math.isfinite(qd[s])
+        assert qd[s] == pytest.approx(expected, rel=1e-7, abs=1e-300)
+    assert np.all(np.isfinite(comb.summary().to_numpy()))
+    assert np.all(np.isfinite(comb.grouped({"a": ["big"], "b": ["small"]}).to_numpy()))
+
+
+_ENTRIES = {
+    "values": lambda x: Combination(x, np.ones(len(x)), 0.0),
+    "errors": lambda x: Combination(np.arange(len(x), dtype=float), np.abs(x) + 1, 0.0),
+    "errors 2-d": lambda x: Combination(np.arange(len(x), dtype=float), np.ma.column_stack([np.abs(x) + 1] * 2), 0.0),
+    "correlation": lambda x: Combination(np.arange(len(x), dtype=float), np.ones(len(x)),
+                                         np.ma.array(np.eye(len(x)), mask=np.diag(np.ma.getmaskarray(x)))),
+    "with_errors": lambda x: Combination(np.arange(len(x), dtype=float), np.ones(len(x)), 0.0)
+    .with_errors("source 1", np.abs(x) + 1),
+    "with_correlation": lambda x: Combination(np.arange(len(x), dtype=float), np.ones(len(x)), 0.0)
+    .with_correlation("source 1", np.ma.array(np.eye(len(x)), mask=np.diag(np.ma.getmaskarray(x)))),
+    "chi2_curve": lambda x: Combination([1.0, 2.0], [1.0, 1.0], 0.0).chi2_curve(x),
+    "blue values": lambda x: blue(x, np.eye(len(x))),
+    "blue covariance": lambda x: blue(np.arange(len(x), dtype=float),
+                                      np.ma.array(np.eye(len(x)), mask=np.diag(np.ma.getmaskarray(x)))),
+    "scan rhos": lambda x: correlation_scan([1.0, 2.0], [1.0, 2.0], 0.0, "source 1", np.clip(x, -1, 1)),
+}
+
+
+@prop(80)
+@given(st.sampled_from(sorted(_ENTRIES)), st.lists(st.floats(-5, 5), min_size=2, max_size=5),
+       st.data())
+def test_masked_entries_refused_naming_them(entry, xs, data_):
+    mask = data_.draw(st.lists(st.booleans(), min_size=len(xs), max_size=len(xs)).filter(any))
+    x = np.ma.array(xs, mask=mask)
+    with pytest.raises(InputError, match="masked") as info:
+        _ENTRIES[entry](x)
+    first = mask.index(True)
+    assert f"[{first}" in str(info.value) or f"[({first}, {first})" in str(info.value)
+
+
+_SCALAR_ENTRIES = {
+    "correlation": lambda v: Combination([1.0, 2.0, 3.0], [1.0, 1.0, 1.0], v),
+    "correlation of a source": lambda v: Combination([1.0, 2.0], [[1.0, 1.0]] * 2, [0.0, v]),
+    "with_correlation": lambda v: Combination([1.0, 2.0], [1.0, 1.0], 0.0).with_correlation("source 1", v),
+    "interval": lambda v: Combination([1.0, 2.0], [1.0, 1.0], 0.0).interval(v),
+    "iterated": lambda v: Combination([1.0, 2.0], [1.0, 1.0], 0.0).iterated("source 1", tol=v),
+    "chi2_curve": lambda v: Combination([1.0, 2.0], [1.0, 1.0], 0.0).chi2_curve(v),
+}
+
+
+@prop(30)
+@given(st.sampled_from(sorted(_SCALAR_ENTRIES)), st.floats(0.01, 0.5))
+def test_masked_scalars_refused(entry, value):
+    with pytest.raises(InputError, match="masked"):
+        _SCALAR_ENTRIES[entry](np.ma.array([value], mask=[True])[0])
+
+
+@prop(40)
+@given(st.permutations(["a", "b", "c", "d"]), st.lists(st.floats(0.1, 3), min_size=4, max_size=4),
+       st.floats(-0.3, 0.9))
+def test_labelled_error_series_aligned_not_positional(order, sizes, rho):
+    values = pd.Series([10.0, 12.0, 11.0, 10.5], index=["a", "b", "c", "d"])
+    errors = pd.Series(sizes, index=["a", "b", "c", "d"], name="stat")
+    ref = Combination(values, errors.to_frame(), rho)
+    comb = Combination(values, errors[list(order)], rho)
+    assert comb.value == ref.value and comb.error == ref.error
+    pd.testing.assert_frame_equal(comb.errors, ref.errors)
+
+
 # ====================================================================== the count
 def test_case_count():
     """The number of property-based cases drawn by this file (sum of max_examples)."""
