@@ -661,10 +661,10 @@ def test_take_away_value_less_than_two_tenths_error_rises(scan):
 
 # ----------------------------------------------------------------------------- figure texts
 def test_stability_figure_alt_text_numbers(scan):
-    """The alt text of fig-ttbar-stability: "the combined value changes by about 0.2 pb,
+    """The alt text of ttbar-fig-stability: "the combined value changes by about 0.2 pb,
     from about 241.32 to 241.52 pb for the dashed all-together line ... (about 7.87 to
     8.69 pb)" and "most for Vdm and for all four": the first decimal changes."""
-    alt = _figure_meta("fig-ttbar-stability")["image"]["alt"]
+    alt = _figure_meta("ttbar-fig-stability")["image"]["alt"]
     v, e = scan["all"]["value"], scan["all"]["error"]
     assert "the combined value changes by about 0.2 pb" in alt
     assert round(v.iloc[-1] - v.iloc[0], 1) == 0.2
@@ -677,16 +677,16 @@ def test_stability_figure_alt_text_numbers(scan):
 
 
 def test_weight_scan_alt_text_numbers(wscan):
-    """The alt text of fig-ttbar-weight-scan: "from about 0.68 to 0.74 for all four
+    """The alt text of ttbar-fig-weight-scan: "from about 0.68 to 0.74 for all four
     together", "from about -0.03 to -0.26", "stays below zero everywhere"."""
-    alt = _figure_meta("fig-ttbar-weight-scan")["image"]["alt"]
+    alt = _figure_meta("ttbar-fig-weight-scan")["image"]["alt"]
     w, c = wscan["all"]["weight ATLAS"], wscan["all"]["correlations"]
     assert f"from about {w.iloc[0]:.2f} to {w.iloc[-1]:.2f} for all four together" in alt
     assert f"from about {c.iloc[0]:.2f} to {c.iloc[-1]:.2f}" in alt
     assert (wscan.xs("correlations", axis=1, level=1) < 0).all().all()
 
 
-@pytest.mark.parametrize("name", ["fig-ttbar-stability", "fig-ttbar-weight-scan"])
+@pytest.mark.parametrize("name", ["ttbar-fig-stability", "ttbar-fig-weight-scan"])
 def test_scan_captions_name_the_scanned_sources_and_coinciding_dots(name, comb):
     """Captions: "against the correlation assumed for Vdm, MC+PS, STop and Scale in turn
     ... (the dots of MC+PS and Scale, and of Vdm and STop, coincide)"."""
@@ -712,11 +712,11 @@ def test_with_correlation_note(comb):
 
 
 def test_contributions_alt_text(comb):
-    """The alt text of fig-ttbar-contributions: "Lumi is at the top with the longest ATLAS
+    """The alt text of ttbar-fig-contributions: "Lumi is at the top with the longest ATLAS
     bar, followed by Vdm and MC+PS ... the combination's black bar is the shortest for stat
     and total, slightly longer than the ATLAS bar for syst and about as long as the CMS bar
     for lumi." """
-    alt = _figure_meta("fig-ttbar-contributions")["image"]["alt"]
+    alt = _figure_meta("ttbar-fig-contributions")["image"]["alt"]
     assert "Lumi is at the top with the longest ATLAS bar, followed by Vdm and MC+PS" in alt
     table = comb.table().drop(index=["value", "total"])
     assert table.stack().idxmax() == ("Lumi", "ATLAS")
