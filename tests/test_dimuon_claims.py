@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from iminuit import Minuit
 from scipy import stats
@@ -834,3 +835,18 @@ def test_chapter_never_mentions_the_course_script():
     text = "\n".join(c.source for c in nb.cells).lower()
     for phrase in ("course script", "course's", "seed script", "course sheet", "course notebook"):
         assert phrase not in text, phrase
+
+
+def test_studies_are_remembered_as_copies(result):
+    """The chapter's table of glued numbers asks for the studies its visible cells ran: they
+    are served from memory, as copies the caller may change, and equal to a fresh run."""
+    first = dimuon.toy_study(3, 2000)
+    first.loc[0, "mu"] = -1.0
+    again = dimuon.toy_study(3, 2000)
+    assert again.loc[0, "mu"] != -1.0
+    spread = dimuon.fixed_step_spread(result, steps=(1e-4,), copies=2)
+    spread.loc[0, "mu"] = 99.0
+    dimuon.clear_study_cache()
+    fresh = dimuon.toy_study(3, 2000)
+    pd.testing.assert_frame_equal(again, fresh)
+    assert dimuon.fixed_step_spread(result, steps=(1e-4,), copies=2).loc[0, "mu"] != 99.0
