@@ -34,7 +34,7 @@ __all__ = [
     "inputs_table", "measurement_groups", "published_total", "uncorrelated_error", "variance_slope",
     "slope_ranking", "scan_sources", "pull_probability", "information_neutral_correlation",
     "information_scan", "rounding_trials", "rounding_spread", "normalisation_combination",
-    "CorrelationSetting", "correlation_setting",
+    "CorrelationSetting", "correlation_setting", "blue_batch",
 ]
 
 STAT = ("Stat",)
@@ -288,8 +288,8 @@ def information_scan(sources=SCAN_SOURCES, rhos=None, comb: Combination | None =
     return pd.concat(blocks, axis=1)
 
 
-def _blue_batch(y: np.ndarray, err: np.ndarray, rho: np.ndarray, parts: list) -> np.ndarray:
-    """BLUE numbers for a batch of tables, in plain numpy (for :func:`rounding_spread`).
+def blue_batch(y: np.ndarray, err: np.ndarray, rho: np.ndarray, parts: list) -> np.ndarray:
+    """BLUE numbers for a batch of tables, in plain numpy (what :func:`rounding_trials` recombines).
 
     ``y`` (T, n), ``err`` (T, n, k), ``rho`` (k, n, n); ``parts`` lists source indices
     of groups. Returns (T, q): value, one BLUE contribution ``sqrt(w^T C_g w)`` per
@@ -338,7 +338,7 @@ def rounding_trials(comb: Combination | None = None, half_width: float = 0.05,
     y_t = nudge_if_asked(y + rng.uniform(-h, h, size=(n, *y.shape)))
     err_t = nudge_if_asked(rng.uniform(np.maximum(err - h, 0.0), err + h, size=(n, *err.shape)))
     parts = [[comb.sources.index(s) for s in srcs] for srcs in grp.values()]
-    trials = pd.DataFrame(_blue_batch(y_t, err_t, rho, parts), columns=columns)
+    trials = pd.DataFrame(blue_batch(y_t, err_t, rho, parts), columns=columns)
     for g, idx in zip(grp, parts):
         for i, m in enumerate(comb.names):
             trials[f"{g} {m}"] = np.sqrt((err_t[:, i, idx] ** 2).sum(axis=1))

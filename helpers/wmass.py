@@ -33,7 +33,7 @@ __all__ = [
     "COMMON", "GROUPS", "lep_combination", "total_correlation_combination",
     "total_errors", "overall_error", "overall_weights", "error_peak",
     "conservative_correlation", "full_correlation_limit", "slider_reach",
-    "shared_error_case", "shared_error_cases", "negative_weight_condition",
+    "shared_error_case", "shared_error_cases",
     "theory_weight_crossover", "theory_scan", "TwoChannels", "two_channels",
     "overall_setting",
 ]
@@ -264,15 +264,6 @@ def shared_error_cases(cases=((25.4, 25.4), (80.0, 80.0), (60.0, 25.4), (100.0, 
                      "covariance": cov[0, 1], "smaller variance": min(cov[0, 0], cov[1, 1]),
                      "weight 4 jets": float(c.weights.iloc[0]), "m_W": c.value})
     return pd.DataFrame(rows)
-
-
-def negative_weight_condition(comb: Combination) -> bool:
-    """``Cov(y_1, y_2) > min(sigma_1^2, sigma_2^2)``: the condition for a negative weight
-    of two measurements (equivalent to ``rho > sigma_small / sigma_large``)."""
-    cov = comb.covariance.to_numpy()
-    if cov.shape != (2, 2):
-        raise InputError(f"the condition is for two measurements, got {cov.shape[0]}")
-    return bool(cov[0, 1] > min(cov[0, 0], cov[1, 1]))
 
 
 def theory_weight_crossover() -> float:

@@ -82,6 +82,33 @@ def test_one_name_per_chapter():
         assert list((ROOT / "tests").glob(f"test_{name}*.py")), f"no tests/test_{name}*.py"
 
 
+_TARGET = re.compile(r"^\(([^()\s]+)\)=\s*$", re.M)          # (label)=
+_OPTION = re.compile(r"^:(?:label|name):\s*(\S+)", re.M)         # :label: / :name: of a directive
+
+
+def anchors(nb) -> list[str]:
+    """Every label a chapter defines: MyST targets, ``:label:``/``:name:`` options of
+    directives and the names of figures made from code cells (``mystnb.figure.name``)."""
+    found = []
+    for cell in nb.cells:
+        found += _TARGET.findall(cell.source) + _OPTION.findall(cell.source)
+        figure = cell.metadata.get("mystnb", {}).get("figure", {})
+        if "name" in figure:
+            found.append(figure["name"])
+    return found
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_every_label_starts_with_the_chapter_name(path):
+    """Figures, exercises and every other target of a chapter are ``<name>-...``."""
+    name = CHAPTER[path.stem]
+    labels = anchors(nbformat.read(path, as_version=4))
+    assert labels, f"{path.name} defines no label"
+    wrong = [label for label in labels if not label.startswith(f"{name}-")]
+    assert not wrong, f"{path.name}: labels not starting with {name}-: {wrong}"
+    assert len(labels) == len(set(labels)), "a label defined twice"
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_glue_keys_labels_and_check_keys_carry_the_chapter_name(path):
     """Glued numbers are ``<name>_...``; an exercise's label is ``<name>-...`` and each check

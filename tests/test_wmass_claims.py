@@ -249,7 +249,6 @@ def test_negative_weight_iff_covariance_exceeds_smaller_variance():
         c = Combination([1.0, 2.0], s[:, None], [rho], sources=["all"])
         cov = rho * s[0] * s[1]
         assert (c.weights.iloc[0] < 0) == (cov > s[1] ** 2) == (rho > s[1] / s[0])
-        assert (c.weights.iloc[0] < 0) == wmass.negative_weight_condition(c)
 
 
 def test_negative_weight_needs_larger_shared_error_in_less_precise():

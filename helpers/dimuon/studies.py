@@ -4,8 +4,12 @@ the closed forms, goodness of fit."""
 
 from __future__ import annotations
 
+import copy
+import hashlib
 import math
+import os
 import sys
+from collections import OrderedDict
 
 import numpy as np
 import pandas as pd
@@ -13,7 +17,7 @@ from iminuit import Minuit
 from scipy import stats
 
 from .. import SEED
-from ..nudge import nudge
+from ..nudge import ENV as NUDGE_ENV, nudge
 from ..validation import InputError, as_number, as_real_array, as_seed
 
 from .model import (  # noqa: F401
@@ -38,8 +42,47 @@ __all__ = [
     "profile", "nll_scan", "fixed_step_errors", "seed_hessian_errors", "fixed_step_spread",
     "SPREAD_COPIES", "SPREAD_STEPS", "toy_study", "pull_summary", "truth_compatibility",
     "finite_difference_scale", "cb_integral_check", "SECOND_TOY_SEED", "minuit_numerical_errors",
-    "second_difference_error", "gof_pvalue_bounds",
+    "second_difference_error", "gof_pvalue_bounds", "clear_study_cache",
 ]
+
+
+# ============================================================================ memo
+class _Memo:
+    """The last few results of an expensive, deterministic study, keyed on its validated
+    arguments and on the environment that changes the data (``$COURSE_BOOK_NUDGE``,
+    ``$COURSE_BOOK_DATA``). Every call hands out a deep copy: the caller may change it."""
+
+    def __init__(self, size: int = 8):
+        self.size = size
+        self.store: OrderedDict = OrderedDict()
+
+    def get(self, key, compute):
+        key = (key, os.environ.get(NUDGE_ENV), os.environ.get("COURSE_BOOK_DATA"))
+        if key in self.store:
+            self.store.move_to_end(key)
+        else:
+            self.store[key] = compute()
+            while len(self.store) > self.size:
+                self.store.popitem(last=False)
+        return copy.deepcopy(self.store[key])
+
+
+_MEMO = _Memo()
+
+
+def clear_study_cache() -> None:
+    """Forget the remembered results of :func:`toy_study` and :func:`fixed_step_spread`
+    (both are deterministic: the same arguments and environment give the same result, so
+    a repeated call, e.g. by the chapter's table of glued numbers, is served from memory)."""
+    _MEMO.store.clear()
+
+
+def _fit_key(result: DimuonFit) -> tuple:
+    """What a study of ``result`` depends on: its sample, range, values and errors."""
+    masses = np.ascontiguousarray(result.masses, dtype=float)
+    return (hashlib.sha256(masses.tobytes()).hexdigest(), masses.shape,
+            tuple(np.asarray(result.mass_range, float).tolist()),
+            tuple(result.values.to_numpy().tolist()), tuple(result.errors.to_numpy().tolist()))
 
 
 # ============================================================================ diagnostics
@@ -153,13 +196,19 @@ def fixed_step_spread(result: DimuonFit, steps=SPREAD_STEPS, copies: int = SPREA
     difference of the error, ``p`` = fixed-step error / HESSE - 1, and ``p_d2``, the
     relative error of the one-sided diagonal second difference against the exact
     curvature. HESSE's own errors do not move between the copies (the exact Hessian
-    loses no digits); the fixed-step ones do.
+    loses no digits); the fixed-step ones do. Results are remembered (see
+    :func:`clear_study_cache`).
     """
     if isinstance(copies, bool) or not isinstance(copies, (int, np.integer)) or copies < 1:
         raise InputError(f"copies must be a positive integer, got {copies!r}")
     steps = [as_number(s, "step", positive=True) for s in np.atleast_1d(steps)]
     if not steps:
         raise InputError("give at least one step")
+    key = ("fixed_step_spread", _fit_key(result), tuple(steps), int(copies))
+    return _MEMO.get(key, lambda: _fixed_step_spread(result, steps, int(copies)))
+
+
+def _fixed_step_spread(result: DimuonFit, steps: list[float], copies: int) -> pd.DataFrame:
     x0 = result.values.to_numpy()
     hesse = result.errors.to_numpy()
     curv = np.diag(0.5 * result.model.nll_hessian(*x0))
@@ -187,7 +236,8 @@ def toy_study(n_toys: int, size: int, seed=SEED, progress: bool = False, truth: 
     ``p``, ``p_error`` (HESSE) and ``p_pull`` = (value - truth)/error, plus the flags
     ``valid``, ``has_accurate_covar``, ``has_made_posdef_covar``, ``at_limit`` and ``ok``.
     Errors and pulls are NaN for toys that are not ``ok``. With ``progress=True`` a counter
-    is written to stderr (never by default).
+    is written to stderr (never by default). Results are remembered (see
+    :func:`clear_study_cache`); with ``progress=True`` the toys always run.
     """
     if isinstance(n_toys, bool) or not isinstance(n_toys, (int, np.integer)) or n_toys < 1:
         raise InputError(f"n_toys must be a positive integer, got {n_toys!r}")
@@ -195,6 +245,18 @@ def toy_study(n_toys: int, size: int, seed=SEED, progress: bool = False, truth: 
         raise InputError(f"size must be an integer >= {MIN_EVENTS} (events per toy), got {size!r}")
     truth = _as_params(dict(truth or {}), "truth", TRUTH)
     seed = as_seed(seed, generator=False)    # the same call, the same toys
+    run = lambda: _toy_study(int(n_toys), int(size), seed, progress, truth, mass_range)  # noqa: E731
+    try:
+        range_key = tuple(np.asarray(mass_range, dtype=float).ravel().tolist())
+    except (TypeError, ValueError):
+        return run()    # refused with the reason by simulate
+    if progress:
+        return run()    # the counter is the point: run the toys again
+    key = ("toy_study", int(n_toys), int(size), seed, tuple(sorted(truth.items())), range_key)
+    return _MEMO.get(key, run)
+
+
+def _toy_study(n_toys: int, size: int, seed: int, progress: bool, truth: dict, mass_range) -> pd.DataFrame:
     rows = []
     for i, child in enumerate(np.random.SeedSequence(seed).spawn(int(n_toys))):
         x = simulate(size, child, mass_range, **truth)

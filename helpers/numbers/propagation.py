@@ -49,6 +49,20 @@ def context() -> SimpleNamespace:
     return SimpleNamespace(mistakes=mistakes, n_mc=n_mc, table=table, width3=width3, replicas=replicas, n_pulls=n_pulls, b_table=b_table, sd_diff=sd_diff, sd_sum=sd_sum, p_s0=p_s0, exp_s0=exp_s0, b1=b1, q_exact=q_exact, cut=cut, scan=scan, wide=wide, cut_cov=cut_cov, xs_check=xs_check, ratio=ratio, narrow=narrow, wrong_b=wrong_b, lny=lny, x_ex=x_ex, a1=a1, a2=a2, s1=s1, s2=s2, p_one=p_one, p_any=p_any, b0=b0, cov_b=cov_b, b1_nominal=b1_nominal, b1_shift=b1_shift, lo_dom=lo_dom, hi_dom=hi_dom, d1=d1, d3=d3, dm1=dm1, dm15=dm15, dm2=dm2)
 
 
+def _log_row(row: str, x: str, columns: dict) -> dict:
+    """Glued numbers from one row of the chapter's ``lny_table`` (``c.d1`` is x = 1,
+    ``c.dm15`` x = -1.5, ...): ``columns`` maps a key, ``{x}`` standing for ``x``, to
+    (column, scale, format)."""
+    return {"propagation_" + key.format(x=x):
+            N(lambda c, col=col, k=k: k * getattr(c, row)[col], fmt)
+            for key, (col, k, fmt) in columns.items()}
+
+
+_LINEAR_LOG = {"sz{x}": ("sigma_z_linear", 1, ".4f"), "zstd{x}": ("z_std", 1, ".4f"),
+               "cov{x}": ("linear_coverage", 100, ".1f")}
+"""The linearised log's width, the true one and the linear band's coverage (x = 1 and 3)."""
+
+
 NUMBERS = {
     "inputs": {
         "propagation_a1": N(lambda c: c.a1, ".1f"),
@@ -158,26 +172,19 @@ NUMBERS = {
         "propagation_y_p3": N(lambda c: c.wrong_b.loc[3.0, 'y'], ".0f"),
     },
     "log": {
-        "propagation_sz1": N(lambda c: c.d1['sigma_z_linear'], ".4f"),
-        "propagation_zstd1": N(lambda c: c.d1['z_std'], ".4f"),
-        "propagation_sz3": N(lambda c: c.d3['sigma_z_linear'], ".4f"),
-        "propagation_zstd3": N(lambda c: c.d3['z_std'], ".4f"),
-        "propagation_cov1": N(lambda c: 100 * c.d1['linear_coverage'], ".1f"),
-        "propagation_cov3": N(lambda c: 100 * c.d3['linear_coverage'], ".1f"),
+        **_log_row("d1", "1", _LINEAR_LOG),
+        **_log_row("d3", "3", _LINEAR_LOG),
         "propagation_gauss68": N(lambda c: 100 * (prop.P68[1] - prop.P68[0]), ".1f"),
-        "propagation_undef_m1": N(lambda c: 100 * c.dm1['fraction_undefined'], ".2f"),
-        "propagation_undef_m1_err": N(lambda c: 100 * c.dm1['fraction_undefined_error'], ".2f"),
-        "propagation_undef_m1_exact": N(lambda c: 100 * c.dm1['fraction_undefined_exact'], ".0f"),
-        "propagation_y_m15": N(lambda c: c.dm15['y'], ".2f"),
-        "propagation_sy_m15": N(lambda c: c.dm15['sigma_y'], ".3f"),
-        "propagation_z_m15": N(lambda c: c.dm15['z_linear'], ".2f"),
-        "propagation_sz_m15": N(lambda c: c.dm15['sigma_z_linear'], ".2f"),
-        "propagation_undef_m15": N(lambda c: 100 * c.dm15['fraction_undefined'], ".1f"),
-        "propagation_undef_m15_exact": N(lambda c: 100 * c.dm15['fraction_undefined_exact'], ".1f"),
-        "propagation_zmed_m15": N(lambda c: c.dm15['z_median'], ".2f"),
-        "propagation_zlo_m15": N(lambda c: c.dm15['z_lo68'], ".2f"),
-        "propagation_zhi_m15": N(lambda c: c.dm15['z_hi68'], ".2f"),
-        "propagation_undef_m2": N(lambda c: 100 * c.dm2['fraction_undefined'], ".1f"),
+        **_log_row("dm1", "_m1", {"undef{x}": ("fraction_undefined", 100, ".2f"),
+                                   "undef{x}_err": ("fraction_undefined_error", 100, ".2f"),
+                                   "undef{x}_exact": ("fraction_undefined_exact", 100, ".0f")}),
+        **_log_row("dm15", "_m15", {"y{x}": ("y", 1, ".2f"), "sy{x}": ("sigma_y", 1, ".3f"),
+                                     "z{x}": ("z_linear", 1, ".2f"), "sz{x}": ("sigma_z_linear", 1, ".2f"),
+                                     "undef{x}": ("fraction_undefined", 100, ".1f"),
+                                     "undef{x}_exact": ("fraction_undefined_exact", 100, ".1f"),
+                                     "zmed{x}": ("z_median", 1, ".2f"), "zlo{x}": ("z_lo68", 1, ".2f"),
+                                     "zhi{x}": ("z_hi68", 1, ".2f")}),
+        **_log_row("dm2", "_m2", {"undef{x}": ("fraction_undefined", 100, ".1f")}),
     },
     "exercise_ratio": {
         "propagation_ex_br_corr": N(lambda c: 1 + 2 * prop.RHO * c.s2 / c.s1 * c.x_ex + (c.s2 / c.s1) ** 2 * c.x_ex ** 2, ".1f"),
