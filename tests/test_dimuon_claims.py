@@ -384,10 +384,18 @@ def test_bad_start_has_green_flags_and_huge_errors(result, stuck):
 
 
 def test_stuck_summary_shows_one_digit(stuck):
-    """The summary of the stuck fit, shown with one significant digit of each error, reads
-    alpha = 6 +- 6 and n = 50 +- 60 (the digits quoted in the prose)."""
+    """The summary of the stuck fit, one significant digit of each error: "errors far larger
+    than the values themselves and than the whole range either may take", while Minuit's
+    own errors, mapped through the limits, stay inside them."""
     text = stuck.report(error_digits=1)
-    assert "alpha  = 6 +- 6" in text and "n      = 50 +- 60" in text
+    assert "alpha  = 0 +- 2000" in text and "n      = 0 +- 600000" in text
+    for p in ("alpha", "n"):
+        lo, hi = dimuon.limits()[p]
+        assert stuck.errors[p] > 100 * (hi - lo) > 100 * stuck.values[p]
+        assert stuck.minuit.errors[p] < hi - lo
+    # the errors are the covariance's: the inverse of the exact Hessian of -ln L
+    h = 0.5 * stuck.model.nll_hessian(*stuck.values.to_numpy())
+    assert np.sqrt(np.diag(np.linalg.inv(h))) == pytest.approx(stuck.errors.to_numpy(), rel=1e-6)
 
 
 def test_plateau_is_flat_in_alpha_and_n(result, stuck):

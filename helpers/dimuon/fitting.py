@@ -207,9 +207,15 @@ class DimuonFit:
     # ------------------------------------------------------------------ errors
     @property
     def errors(self) -> pd.Series:
-        """HESSE errors by name (``Minuit.errors``); raises :class:`FitError` unless :attr:`ok`."""
-        self._require_ok("errors")
-        return pd.Series([float(v) for v in self.minuit.errors], index=list(PARAMETERS), name="error")
+        """HESSE errors by name: the square roots of the diagonal of :attr:`covariance`.
+
+        This is the one definition of a parameter's error in the book. For a parameter with
+        limits, ``Minuit.errors`` is another number: Minuit maps the error of its internal,
+        unbounded parameter back through the limits, which keeps it inside them (for a
+        parameter the data hardly constrain it can be thousands of times smaller than the
+        covariance's). Raises :class:`FitError` unless :attr:`ok`."""
+        return pd.Series(np.sqrt(np.diag(self.covariance.to_numpy())), index=list(PARAMETERS),
+                         name="error")
 
     @property
     def covariance(self) -> pd.DataFrame:

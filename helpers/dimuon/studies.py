@@ -386,7 +386,7 @@ def minuit_numerical_errors(result: DimuonFit, strategy: int = 1, migrad_first: 
     else:
         plain.errors = hesse.to_numpy()
     plain.hesse()
-    num = np.array([float(e) for e in plain.errors])
+    num = np.sqrt(np.diag(np.array(plain.covariance)))     # the book's definition of an error
     model._evaluate(x0)
     return pd.DataFrame({"hesse": hesse.to_numpy(), "minuit_numerical": num,
                          "rel_diff": num / hesse.to_numpy() - 1.0}, index=list(PARAMETERS))
