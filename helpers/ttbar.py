@@ -303,6 +303,10 @@ def blue_batch(y: np.ndarray, err: np.ndarray, rho: np.ndarray, parts: list) -> 
     return np.column_stack([value, *group, error, w, chi2, corr])
 
 
+MAX_ROUNDING_TRIALS = 1_000_000
+"""Most trials :func:`rounding_trials` draws at once (each holds a few dozen numbers)."""
+
+
 def rounding_trials(comb: Combination | None = None, half_width: float = 0.05,
                     n: int = ROUNDING_TRIALS, rng=None) -> pd.DataFrame:
     """The trials of the rounding study: ``n`` tables consistent with the rounded one.
@@ -321,16 +325,18 @@ def rounding_trials(comb: Combination | None = None, half_width: float = 0.05,
         each group in that trial (as :func:`measurement_groups`).
     """
     from . import SEED
-    from .validation import as_number
+    from .validation import as_count, as_number, as_seed
 
-    comb = comb or lhc_combination()
+    comb = lhc_combination() if comb is None else comb
+    if not isinstance(comb, Combination):
+        raise InputError(f"comb must be a Combination, got {comb!r}")
     if comb.n != 2:
         raise InputError(f"rounding_trials is for two measurements, got {comb.n}")
     h = as_number(half_width, "half_width", positive=True)
-    if isinstance(n, bool) or not float(n).is_integer() or n < 2:
+    n = as_count(n, "n", maximum=MAX_ROUNDING_TRIALS)
+    if n < 2:
         raise InputError(f"n must be an integer >= 2, got {n!r}")
-    n = int(n)
-    rng = np.random.default_rng(SEED) if rng is None else rng
+    rng = np.random.default_rng(as_seed(SEED if rng is None else rng, "rng"))
     grp = groups(comb)
     columns = ["value", *grp, "total", *[f"weight {m}" for m in comb.names], "chi2", "correlation"]
     y, err = comb.values.to_numpy(), comb.errors.to_numpy()
