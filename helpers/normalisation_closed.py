@@ -262,8 +262,15 @@ def likelihood_nll(y, s, eps, mu):
     m, flat = _mu(mu)
     k = unit(y, s)
     W = float(np.sum((s / k) ** -2.0))
-    t = flat / k * np.sqrt(W)
-    logdet = float(np.sum(np.log(s**2))) + np.log1p((eps * t) ** 2)
+    with np.errstate(over="ignore"):
+        et = eps * np.abs(flat / k) * np.sqrt(W) if eps > 0 else np.zeros_like(flat)
+    with np.errstate(divide="ignore", over="ignore"):
+        big = et > 1.0
+        inv = np.where(big, 1.0 / np.where(big, et, 1.0), 0.0)
+        # ln(1 + (eps t)^2), as 2 ln|eps t| + ln(1 + (eps t)^-2) where |eps t| > 1 (no overflow)
+        log_d = np.where(big, 2.0 * np.log(np.where(big, et, 1.0)) + np.log1p(inv * inv),
+                         np.log1p(et * et))
+    logdet = float(np.sum(np.log((s / k) ** 2))) + 2.0 * s.size * np.log(k) + log_d
     return _shaped(np.atleast_1d(relative_chi2(y, s, eps, flat)) + logdet, m)
 
 

@@ -81,7 +81,7 @@ class NuisanceCost:
 
     def __init__(self, model: Model, y, s, eps: float):
         self.model, self.y, self.w = model, np.asarray(y), np.asarray(s) ** -2.0
-        self.constraint = 1.0 / eps**2 if eps > 0 else 0.0
+        self.constraint = _constraint_weight(eps, "the fit") if eps > 0 else 0.0
         obs = model.observed(self.y)
         x = np.arange(self.y.size, dtype=float)
         cost = LeastSquares(x, obs, s, lambda x, mu, N: model.predict(self.y, mu, N),
@@ -101,6 +101,18 @@ class NuisanceCost:
 
     def minuit(self, mu: float, N: float = 1.0) -> Minuit:
         return Minuit(self.cost, mu=mu, N=N, grad=self.grad, hessian=self.hessian)
+
+
+def _constraint_weight(eps: float, what: str) -> float:
+    """:math:`1/\\epsilon^2`; InputError where there is no ``N`` to fit (or its weight
+    leaves the floating-point range)."""
+    if eps == 0:
+        raise InputError(f"with norm_error = 0 there is no N to fit in {what}")
+    c = 1.0 / eps**2 if eps**2 > 0 else np.inf
+    if not np.isfinite(c):
+        raise InputError(f"norm_error = {eps:g} is too small for {what}: the constraint "
+                         "on N leaves the floating-point range (the result is the weighted mean)")
+    return c
 
 
 def run(m: Minuit, minos: bool) -> Minuit:
@@ -153,12 +165,12 @@ def crossing(curve, mu_hat: float, level: float, side: float, scale: float) -> f
 
 def _first_crossing(curve, mu: float, edge: float, level: float) -> bool:
     """True if ``curve`` stays below ``level`` between ``mu`` and ``edge`` (grid of 64
-    points and ``mu = 0`` if between) and meets it at ``edge`` (within 0.01)."""
+    points and ``mu = 0`` if between) and meets it at ``edge`` (within 0.001)."""
     grid = np.linspace(mu, edge, 66)[1:-1]
     if min(mu, edge) < 0.0 < max(mu, edge):
         grid = np.append(grid, 0.0)
     inside = np.atleast_1d(curve(grid))
-    return bool(np.all(inside <= level + 1e-6) and abs(curve(edge) - level) <= 1e-2)
+    return bool(np.all(inside <= level + 1e-6) and abs(curve(edge) - level) <= 1e-3)
 
 
 def estimate(label: str, m: Minuit, minos: bool, with_N: bool, curve) -> closed.Estimate:
@@ -273,9 +285,8 @@ def likelihood_minuit(problem, minos: bool = True) -> Minuit:
 
 def scaled_data_minuit(problem, tight: bool = True, start: tuple | None = None) -> Minuit:
     """See :meth:`NormalisationProblem.scaled_data_minuit`."""
-    if problem.norm_error == 0:
-        raise InputError("with norm_error = 0 there is no N to fit")
     y, s, eps = problem.values, problem.stat_errors, problem.norm_error
+    c = _constraint_weight(eps, "the fit with scaled errors")
     mu0, step = _start(problem)
     n0 = 1.0
     if start is not None:
@@ -285,7 +296,6 @@ def scaled_data_minuit(problem, tight: bool = True, start: tuple | None = None) 
         m.errors["mu"] = step
         m.errors["N"] = eps
         return run(m, minos=False)
-    c = 1.0 / eps**2
 
     def chi2(mu, N):          # as a student writes it: no gradient, Minuit's defaults
         r = (N * y - mu) / (N * s)
@@ -301,8 +311,9 @@ def scaled_data_minuit(problem, tight: bool = True, start: tuple | None = None) 
 def minuit_settings_study(problem, *, strategies=(0, 1, 2), starts_mu=(7.0, 8.0, 8.25, 9.0),
                           starts_N=(0.9, 1.0, 1.1)) -> pd.DataFrame:
     """See :func:`helpers.normalisation.minuit_settings_study`."""
+    c = _constraint_weight(problem.norm_error, "the Minuit settings study")
     exact = problem.nuisance_fit("prediction", minos=False)
-    y, s, c = problem.values, problem.stat_errors, 1.0 / problem.norm_error**2
+    y, s = problem.values, problem.stat_errors
 
     def chi2(mu, N):          # as a student writes it: no gradient
         r = (y - N * mu) / s
