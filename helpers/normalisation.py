@@ -36,6 +36,12 @@ observed tension.
 Every method accepts :math:`\\epsilon = 0` (then all reduce to the weighted mean; the
 fits with :math:`N` keep :math:`N = 1` fixed) and any :math:`\\epsilon > 0`, however
 large. Invalid input raises :class:`~helpers.validation.InputError`.
+
+:class:`NormalisationProblem` holds the inputs and names the methods the chapter calls;
+the work is done beside it: closed forms, labels and :class:`Estimate` in
+:mod:`helpers.normalisation_closed`, the Minuit fits (iminuit cost classes, flag checks,
+MINOS edges confirmed on the exact curves) in :mod:`helpers.normalisation_fits`, the
+two-measurement picture in :mod:`helpers.normalisation_geometry`.
 """
 
 from __future__ import annotations
@@ -555,6 +561,8 @@ def minuit_settings_study(problem: NormalisationProblem | None = None, *,
     HESSE's error. Also ``"valid"`` and ``"accurate"`` (Minuit's ``valid`` and
     ``fmin.has_accurate_covar``).
     """
+    if problem is not None and not isinstance(problem, NormalisationProblem):
+        raise InputError(f"problem must be a NormalisationProblem, got {type(problem).__name__}")
     return fits.minuit_settings_study(problem or course_problem(), strategies=strategies,
                                       starts_mu=starts_mu, starts_N=starts_N)
 

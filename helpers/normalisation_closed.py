@@ -121,7 +121,7 @@ def unit(values, errors) -> float:
 # ------------------------------------------------------------------------------------
 def _checked(y, s):
     """``(y, s, k)``: validated arrays (finite, real, unmasked, ``s > 0``, broadcastable,
-    at least one entry along the last axis) divided by a power of two ``k`` per row."""
+    at least one entry along the last axis) divided by the power of two :func:`unit` ``k``."""
     y = as_finite_array(y, "y")
     s = as_finite_array(s, "s")
     if np.any(s <= 0):
@@ -132,16 +132,19 @@ def _checked(y, s):
         raise InputError(f"y and s have shapes {y.shape} and {s.shape} that do not match") from None
     if len(shape) == 0 or shape[-1] < 1:
         raise InputError("y and s need at least one measurement along the last axis")
-    y, s = np.broadcast_to(y, shape), np.broadcast_to(s, shape)
-    top = np.maximum(np.abs(y), s).max(axis=-1)
-    e = np.frexp(top)[1] - 1
-    return np.ldexp(y, -e[..., None]), np.ldexp(s, -e[..., None]), np.ldexp(1.0, e)
+    k = unit(y.ravel(), s.ravel())
+    return np.broadcast_to(y, shape) / k, np.broadcast_to(s, shape) / k, k
 
 
 def _sums(y, s):
-    w = s ** -2.0
-    W = w.sum(axis=-1)
-    return w, W, (w * y).sum(axis=-1) / W
+    try:
+        with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
+            w = s ** -2.0
+            W = w.sum(axis=-1)
+            return w, W, (w * y).sum(axis=-1) / W
+    except FloatingPointError:
+        raise InputError("the values and errors span too many orders of magnitude to be "
+                         "combined in floating point") from None
 
 
 def weighted_mean_values(y, s):

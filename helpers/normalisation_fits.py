@@ -8,8 +8,8 @@ prediction, its Jacobian and its curvature, so Minuit gets the exact gradient an
 
 Every fit checks Minuit's flags (:func:`run`): MIGRAD's, HESSE's and, per side, MINOS'.
 A MINOS edge is used only if its flags are good and the exact 1-d curve confirms it as
-the first crossing of :math:`\\chi^2_{min} + 1` (:func:`estimate`); otherwise the edge is
-found on that curve, or is infinite (a one-sided interval).
+the first crossing of :math:`\\chi^2_{min} + 1` (then refined on that curve, :func:`estimate`);
+otherwise the edge is found on that curve, or is infinite (a one-sided interval).
 """
 
 from __future__ import annotations
@@ -163,20 +163,31 @@ def crossing(curve, mu_hat: float, level: float, side: float, scale: float) -> f
     return side * np.inf
 
 
-def _first_crossing(curve, mu: float, edge: float, level: float) -> bool:
-    """True if ``curve`` stays below ``level`` between ``mu`` and ``edge`` (grid of 64
-    points and ``mu = 0`` if between) and meets it at ``edge`` (within 0.001)."""
-    grid = np.linspace(mu, edge, 66)[1:-1]
+def _confirmed(curve, mu: float, edge: float, level: float) -> float | None:
+    """A MINOS ``edge`` checked and refined on the exact ``curve``: None if the curve
+    reaches ``level`` before it (at 63 points between ``mu`` and ``edge``, or at
+    ``mu = 0``: MINOS jumped a barrier) or never beyond it (up to twice as far); else the
+    crossing found by ``brentq`` between the last point below and the first point above."""
+    span = edge - mu
+    grid = mu + span * np.linspace(0.0, 1.0, 65)[1:-1]
     if min(mu, edge) < 0.0 < max(mu, edge):
         grid = np.append(grid, 0.0)
-    inside = np.atleast_1d(curve(grid))
-    return bool(np.all(inside <= level + 1e-6) and abs(curve(edge) - level) <= 1e-3)
+    if np.any(np.atleast_1d(curve(grid)) > level):
+        return None
+    inner = mu + span * 63.0 / 64.0
+    for j in range(7):
+        outer = edge + span * 2.0**j / 64.0
+        if curve(outer) > level:
+            return float(brentq(lambda x: curve(x) - level, inner, outer,
+                                xtol=1e-12 * max(abs(inner), abs(outer))))
+    return None
 
 
 def estimate(label: str, m: Minuit, minos: bool, with_N: bool, curve) -> closed.Estimate:
     """Estimate from a fitted Minuit object: HESSE error (√ of the covariance diagonal);
-    with ``minos`` each edge from MINOS if its flags are good and ``curve(mu)`` (the exact
-    profile or 1-d curve) confirms it as the first crossing, else from the curve itself."""
+    with ``minos`` each edge from MINOS, refined on ``curve(mu)`` (the exact profile or 1-d
+    curve), if its flags are good and the curve confirms it as the first crossing
+    (:func:`_confirmed`); else the first crossing of the curve itself (:func:`crossing`)."""
     mu = float(m.values["mu"])
     err = float(np.sqrt(m.covariance["mu", "mu"]))
     if minos:
@@ -186,8 +197,8 @@ def estimate(label: str, m: Minuit, minos: bool, with_N: bool, curve) -> closed.
                 +1.0: me.upper_valid and not me.at_upper_limit and not me.at_upper_max_fcn}
         edges = {-1.0: mu + me.lower, +1.0: mu + me.upper}
         for side in (-1.0, 1.0):
-            if not (good[side] and _first_crossing(curve, mu, edges[side], level)):
-                edges[side] = crossing(curve, mu, level, side, err)
+            edge = _confirmed(curve, mu, edges[side], level) if good[side] else None
+            edges[side] = crossing(curve, mu, level, side, err) if edge is None else edge
         lo, hi = edges[-1.0], edges[1.0]
     else:
         lo, hi = mu - err, mu + err

@@ -711,11 +711,11 @@ def test_minos_never_jumps_the_barrier(book, eps):
             want = _first_crossing(curve, fit.value, level, side)
             if np.isinf(want):
                 assert got == want and fit.one_sided
-            else:        # MINOS' own tolerance: the curve is within 0.001 of the level there
-                assert got == pytest.approx(want, abs=1e-3 * fit.error), (fit.method, side)
+            else:
+                assert got == pytest.approx(want, abs=1e-6 * fit.error), (fit.method, side)
         if fit.method in exact:
             for got, want in ((fit.lower, exact[fit.method].lower), (fit.upper, exact[fit.method].upper)):
-                assert got == pytest.approx(want, abs=1e-3 * fit.error)
+                assert got == pytest.approx(want, abs=1e-6 * fit.error)
     if eps == 2.0:
         assert p.nuisance_fit("prediction").lower == pytest.approx(2.7445419917583, rel=1e-9)
 

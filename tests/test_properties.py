@@ -812,7 +812,7 @@ def test_normalisation_fits_at_any_scale(values, stat_rel, eps, exp):
         assert abs(fit.value - e.value) <= 1e-4 * e.error
         assert fit.error == pytest.approx(e.error, rel=1e-3)
         for got, want in ((fit.lower, e.lower), (fit.upper, e.upper)):
-            assert (np.isinf(want) and got == want) or abs(got - want) <= 2e-3 * e.error, (method, got, want)
+            assert (np.isinf(want) and got == want) or abs(got - want) <= 1e-6 * e.error, (method, got, want)
     lik = outcome(p.likelihood_fit)
     if lik is not REFUSED:
         want = float(norm_mod.likelihood_values(p.values, p.stat_errors, eps))
