@@ -298,10 +298,11 @@ class NormalisationProblem:
     def nuisance_minuit(self, on: str = "data", minos: bool = True) -> Minuit:
         """The Minuit object of a fit with a normalisation nuisance parameter, after MIGRAD, HESSE (and MINOS on ``mu``).
 
-        ``on="data"``: :math:`\\chi^2 = \\sum (N y_i - \\mu)^2/s_i^2 + (N-1)^2/\\epsilon^2`
-        (explicit function; ``LeastSquares`` cannot scale the data).
-        ``on="prediction"``: :math:`\\chi^2 = \\sum (y_i - N\\mu)^2/s_i^2 + (N-1)^2/\\epsilon^2`
-        (``LeastSquares + NormalConstraint``). With :math:`\\epsilon = 0`, :math:`N = 1` is fixed.
+        ``on="data"``: :math:`\\chi^2 = \\sum (N y_i - \\mu)^2/s_i^2 + (N-1)^2/\\epsilon^2`;
+        ``on="prediction"``: :math:`\\chi^2 = \\sum (y_i - N\\mu)^2/s_i^2 + (N-1)^2/\\epsilon^2`.
+        Each is ``LeastSquares + NormalConstraint``
+        (:class:`~helpers.normalisation_fits.NuisanceCost`). With :math:`\\epsilon = 0`,
+        :math:`N = 1` is fixed.
 
         Both :math:`\\chi^2` are polynomials, so Minuit gets their exact gradient and Hessian
         (HESSE then inverts the exact Hessian; with numerical second derivatives it is off
@@ -320,11 +321,9 @@ class NormalisationProblem:
     def relative_covariance_minuit(self, minos: bool = True) -> Minuit:
         """The Minuit object minimising :meth:`relative_covariance_chi2` (one parameter ``mu``).
 
-        Minuit gets the exact derivatives, with :math:`z = V(\\mu)^{-1}(y - \\mu 1)`,
-        :math:`t = 1^T z`, :math:`q = 1^T V(\\mu)^{-1} 1`, :math:`a = \\epsilon^2`:
-        :math:`\\chi^{2\\prime} = -2t - 2a\\mu t^2`,
-        :math:`\\chi^{2\\prime\\prime} = 2q(1 + 2a\\mu t)^2 - 2a t^2`
-        (at the minimum :math:`t = 0`, so :math:`\\sigma^2 = 1/q = (\\sum s_i^{-2})^{-1} + \\epsilon^2\\hat\\mu^2`).
+        Minuit gets the exact derivatives
+        (:class:`~helpers.normalisation_fits.RelativeCovarianceCost`); at the minimum
+        :math:`\\sigma^2 = (\\sum s_i^{-2})^{-1} + \\epsilon^2\\hat\\mu^2`.
         """
         return fits.relative_covariance_minuit(self, minos)
 
@@ -358,8 +357,12 @@ class NormalisationProblem:
         term is :math:`\\sum_i (y_i - \\mu/N)^2/s_i^2`: minimised by :math:`\\mu/N = \\bar y_w`,
         and then :math:`N = 1`. The value is the N-on-prediction one. Needs :math:`\\epsilon > 0`.
         ``start = (mu, N)`` sets the starting point (default: the stat-only weighted mean
-        and 1). ``tight=False`` keeps Minuit's default strategy and tolerance, as in a
-        student's first fit; then MIGRAD may stop a little before the minimum.
+        and 1). With ``tight`` (default) Minuit gets the exact gradient and Hessian
+        (:class:`~helpers.normalisation_fits.NuisanceCost`, model ``"scaled"``), so HESSE's
+        error is :math:`\\sqrt{1/W + \\epsilon^2\\bar y_w^2}`, and every flag is checked.
+        ``tight=False`` is the :math:`\\chi^2` written plainly with Minuit's default strategy
+        and tolerance, as in a student's first fit; then MIGRAD may stop a little before the
+        minimum and HESSE's numerical second derivatives misjudge the narrow valley.
         """
         return fits.scaled_data_minuit(self, tight, start)
 

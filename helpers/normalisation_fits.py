@@ -27,7 +27,7 @@ from scipy.optimize import brentq
 from . import normalisation_closed as closed
 from .validation import InputError, as_number
 
-__all__ = ["Model", "MODELS", "NuisanceCost", "run", "estimate", "crossing", "scale_free",
+__all__ = ["Model", "MODELS", "NuisanceCost", "RelativeCovarianceCost", "run", "estimate", "crossing", "scale_free",
            "nuisance_minuit", "relative_covariance_minuit", "likelihood_minuit",
            "scaled_data_minuit", "minuit_settings_study"]
 
@@ -257,29 +257,44 @@ def nuisance_minuit(problem, on: str = "data", minos: bool = True) -> Minuit:
     return run(m, minos)
 
 
+class RelativeCovarianceCost:
+    """:math:`\\chi^2(\\mu) = (y - \\mu 1)^T V(\\mu)^{-1}(y - \\mu 1)` with its exact derivatives.
+
+    With :math:`a = \\epsilon^2`, :math:`W = \\sum s_i^{-2}`, :math:`B = \\sum y_i s_i^{-2}` and
+    :math:`D = 1 + aW\\mu^2`, Sherman-Morrison gives :math:`t = 1^T V^{-1}(y - \\mu 1) = (B - \\mu W)/D`
+    and :math:`q = 1^T V^{-1} 1 = W/D`; then :math:`\\chi^{2\\prime} = -2t - 2a\\mu t^2` and
+    :math:`\\chi^{2\\prime\\prime} = 2q(1 + 2a\\mu t)^2 - 2a t^2` (at the minimum :math:`t = 0`,
+    so :math:`\\sigma^2 = 1/q = 1/W + \\epsilon^2\\hat\\mu^2`).
+    """
+
+    errordef = Minuit.LEAST_SQUARES
+
+    def __init__(self, y, s, eps: float):
+        self.y, self.s, self.eps = y, s, eps
+        w = s ** -2.0
+        self.a, self.W, self.B = eps * eps, float(w.sum()), float(w @ y)
+
+    def __call__(self, mu):
+        return closed.relative_chi2(self.y, self.s, self.eps, mu)
+
+    def _t_q(self, mu):
+        D = 1.0 + self.a * self.W * mu * mu
+        return (self.B - mu * self.W) / D, self.W / D
+
+    def grad(self, mu):
+        t, _ = self._t_q(mu)
+        return np.array([-2.0 * t - 2.0 * self.a * mu * t**2])
+
+    def hessian(self, mu):
+        t, q = self._t_q(mu)
+        return np.array([[2.0 * q * (1.0 + 2.0 * self.a * mu * t) ** 2 - 2.0 * self.a * t**2]])
+
+
 def relative_covariance_minuit(problem, minos: bool = True) -> Minuit:
     """See :meth:`NormalisationProblem.relative_covariance_minuit`."""
-    y, s, e = problem.values, problem.stat_errors, problem.norm_error
-    a, w = e * e, s ** -2.0
-    W, B = w.sum(), w @ y
-
-    def derivatives(mu):
-        D = 1.0 + a * W * mu * mu
-        t, q = (B - mu * W) / D, W / D
-        return t, q
-
-    def grad(mu):
-        t, _ = derivatives(mu)
-        return np.array([-2.0 * t - 2.0 * a * mu * t**2])
-
-    def hessian(mu):
-        t, q = derivatives(mu)
-        return np.array([[2.0 * q * (1.0 + 2.0 * a * mu * t) ** 2 - 2.0 * a * t**2]])
-
+    cost = RelativeCovarianceCost(problem.values, problem.stat_errors, problem.norm_error)
     start, step = _start(problem)
-    m = Minuit(lambda mu: closed.relative_chi2(y, s, e, mu), mu=start, grad=grad, hessian=hessian,
-               name=["mu"])
-    m.errordef = Minuit.LEAST_SQUARES
+    m = Minuit(cost, mu=start, grad=cost.grad, hessian=cost.hessian)
     m.errors["mu"] = step
     return run(m, minos)
 

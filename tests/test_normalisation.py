@@ -736,7 +736,8 @@ BAD_NUMBERS = [True, "0.1", 1j, np.nan, np.ma.array([0.1, 0.1], mask=[0, 1]),
                np.array([0.1, None], dtype=object), np.array([0.1, "x"], dtype=object)]
 
 
-@pytest.mark.parametrize("bad", BAD_NUMBERS, ids=repr)
+@pytest.mark.parametrize("bad", BAD_NUMBERS, ids=["bool", "text", "complex", "nan", "masked",
+                                                   "object None", "object text"])
 def test_vectorised_helpers_validate(bad):
     """eps=True was used as 1, masked entries were used with their hidden values."""
     from helpers.normalisation import (covariance_fit_values, likelihood_values,
@@ -769,7 +770,8 @@ def test_vectorised_helpers_shapes_and_scale():
 
 
 @pytest.mark.parametrize("seed", [-1, 1.5, 2.0, "7", True, None, np.random.default_rng(1),
-                                  np.random.SeedSequence(1)], ids=repr)
+                                  np.random.SeedSequence(1)],
+                         ids=["-1", "1.5", "2.0", "text", "True", "None", "Generator", "SeedSequence"])
 def test_toy_seed_refused(seed):
     from helpers import normalisation_toys as toys
     with pytest.raises(InputError, match="seed"):
