@@ -71,11 +71,24 @@ def _csv(path, label: str, kind: str) -> pd.DataFrame:
     """``path`` read as a CSV table (``#`` comments, first column the index, exact floats);
     InputError naming ``label`` if it is missing or unreadable."""
     try:
-        return pd.read_csv(path, comment="#", index_col=0, **EXACT_FLOATS)
+        df = pd.read_csv(path, comment="#", index_col=0, **EXACT_FLOATS)
+        header = pd.read_csv(path, comment="#", header=None, nrows=1, dtype=str,
+                             keep_default_na=False).iloc[0].tolist()
     except FileNotFoundError:
         raise InputError(f"{kind} {label} not found") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read {label} as a CSV table: {exc}") from None
+    _unique_columns(header, label)
+    return df
+
+
+def _unique_columns(names, label: str) -> None:
+    """InputError naming the columns that appear more than once in a header as written
+    (pandas renames a second ``stat`` to ``stat.1``, so its own columns are always unique)."""
+    names = [str(c) for c in names]
+    dup = sorted({c for c in names if names.count(c) > 1})
+    if dup:
+        raise InputError(f"{label}: column(s) {dup} appear more than once in the header")
 
 
 def read_table(table) -> pd.DataFrame:
@@ -86,6 +99,7 @@ def read_table(table) -> pd.DataFrame:
     if isinstance(table, (str, os.PathLike)):
         return _csv(table, repr(os.fspath(table)), "table file")
     if isinstance(table, pd.DataFrame):
+        _unique_columns(table.columns, "the table")
         df = table.copy()
         if (isinstance(df.index, pd.RangeIndex) and df.shape[1] > 0
                 and not pd.api.types.is_numeric_dtype(df.iloc[:, 0])):
@@ -100,8 +114,6 @@ def _read(name: str) -> pd.DataFrame:
     if not df.index.is_unique:
         dup = sorted({str(r) for r in df.index[df.index.duplicated()]})
         raise InputError(f"{name}: row(s) {dup} appear more than once")
-    if not df.columns.is_unique:
-        raise InputError(f"{name}: some column appears more than once: {list(df.columns)}")
     return df
 
 
@@ -184,12 +196,14 @@ def w_mass():
 
 @_cached("normalisation.csv")
 def normalisation_inputs() -> pd.DataFrame:
-    """The two measurements of exercise 4.2 with relative stat and normalisation errors."""
+    """The two measurements of exercise 4.2 with relative stat and normalisation errors
+    (columns ``value``, ``stat_rel`` and ``norm_rel``, each required)."""
     name = "normalisation.csv"
     df = _read(name)
     if df.empty:
         raise InputError(f"{name}: no measurement rows")
-    _column(df, "value", name)
+    for column in ("value", "stat_rel", "norm_rel"):
+        _column(df, column, name)
     errors = [c for c in df.columns if c != "value"]
     out = _numbers(df, name)
     _numbers(df[errors], name, "an uncertainty", non_negative=True)

@@ -36,23 +36,42 @@ observed tension.
 Every method accepts :math:`\\epsilon = 0` (then all reduce to the weighted mean; the
 fits with :math:`N` keep :math:`N = 1` fixed) and any :math:`\\epsilon > 0`, however
 large. Invalid input raises :class:`~helpers.validation.InputError`.
+
+:class:`NormalisationProblem` holds the inputs and names the methods the chapter calls;
+the work is done beside it: closed forms, labels and :class:`Estimate` in
+:mod:`helpers.normalisation_closed`, the Minuit fits (iminuit cost classes, flag checks,
+MINOS edges confirmed on the exact curves) in :mod:`helpers.normalisation_fits`, the
+two-measurement picture in :mod:`helpers.normalisation_geometry`.
 """
 
 from __future__ import annotations
 
-import functools
-from dataclasses import asdict, dataclass, replace
-
 import numpy as np
 import pandas as pd
 from iminuit import Minuit
-from iminuit.cost import LeastSquares, NormalConstraint
-from scipy.linalg import solve_triangular
 from scipy.optimize import brentq
 from scipy.stats import chi2 as chi2_dist
 
-from . import data
 from . import blue as engine
+from . import data
+from . import normalisation_closed as closed
+from . import normalisation_fits as fits
+from . import normalisation_geometry as geometry
+from .normalisation_closed import (
+    COVARIANCE_MEASURED,
+    COVARIANCE_RELATIVE,
+    GAUSSIAN_LIKELIHOOD,
+    METHODS,
+    N_ON_DATA,
+    N_ON_DATA_SCALED,
+    N_ON_PREDICTION,
+    WEIGHTED_MEAN,
+    Estimate,
+    covariance_fit_values,
+    likelihood_values,
+    stat_chi2_values,
+    weighted_mean_values,
+)
 from .validation import (
     InputError,
     as_covariance,
@@ -84,188 +103,6 @@ __all__ = [
     "WEIGHTED_MEAN",
 ]
 
-COVARIANCE_MEASURED = "covariance from measured values"
-N_ON_DATA = "N on data"
-N_ON_PREDICTION = "N on prediction"
-COVARIANCE_RELATIVE = "covariance relative to fit"
-WEIGHTED_MEAN = "plain weighted mean (stat only)"
-METHODS = (COVARIANCE_MEASURED, N_ON_DATA, N_ON_PREDICTION, COVARIANCE_RELATIVE, WEIGHTED_MEAN)
-"""Method labels, in the row order of :meth:`NormalisationProblem.compare`."""
-GAUSSIAN_LIKELIHOOD = "Gaussian likelihood with ln det V"
-"""Label of :meth:`NormalisationProblem.likelihood_fit` (row of ``compare(likelihood=True)``)."""
-N_ON_DATA_SCALED = "N on data, stat errors scaled by N"
-"""Label of :meth:`NormalisationProblem.scaled_data_fit`."""
-
-
-@dataclass(frozen=True)
-class Estimate:
-    """One combined value.
-
-    Attributes
-    ----------
-    method : str
-        Label of the method (one of :data:`METHODS`).
-    value : float
-        Best estimate :math:`\\hat\\mu`.
-    error : float
-        Symmetric (HESSE / linear-propagation) error :math:`\\sigma_{\\hat\\mu}`.
-    lower, upper : float
-        Interval edges (not offsets): MINOS edges :math:`\\{\\mu: \\chi^2 = \\chi^2_{min} + 1\\}`
-        for the fits, :math:`\\hat\\mu \\mp \\sigma` for the closed-form methods.
-        Where MINOS fails (very large :math:`\\epsilon`) the edge is found on the exact 1-d
-        (profile) :math:`\\chi^2` curve instead; ``-inf`` / ``inf`` if it never rises by 1 on that side.
-    chi2_min : float
-        :math:`\\chi^2` at the minimum.
-    N : float or None
-        Fitted normalisation factor (fits with a nuisance parameter only).
-    """
-
-    method: str
-    value: float
-    error: float
-    lower: float
-    upper: float
-    chi2_min: float
-    N: float | None = None
-
-    @property
-    def interval_errors(self) -> tuple[float, float]:
-        """``(lower - value, upper - value)``, MINOS sign convention (negative, positive)."""
-        return self.lower - self.value, self.upper - self.value
-
-    def as_row(self) -> dict:
-        """A dict for a table row: method, value, error, lower, upper, chi2, N."""
-        d = asdict(self)
-        d["chi2"] = d.pop("chi2_min")
-        return {k: d[k] for k in ("method", "value", "error", "lower", "upper", "chi2", "N")}
-
-
-def _as_norm_error(eps, name: str = "norm_error") -> float:
-    """A relative normalisation uncertainty: one finite number >= 0 and below 1e100 (its
-    square enters every formula)."""
-    e = as_number(eps, name, non_negative=True)
-    if e >= 1e100:
-        raise InputError(f"{name} = {e:g} is not a usable relative uncertainty (must be below 1e100)")
-    return e
-
-
-def _crossing(curve, mu_hat: float, level: float, side: float, scale: float) -> float:
-    """First :math:`\\mu` beyond ``mu_hat`` on ``side`` (+1/-1) where ``curve`` reaches ``level``.
-
-    Fallback when MINOS gives up: evaluates the curve at :math:`\\hat\\mu + \\mathrm{side}\\,\\sigma\\,2^k/8`
-    (and at :math:`\\mu = 0` if it lies on that side: there the prediction :math:`N\\mu` is 0 for
-    any :math:`N`, the curve's highest barrier) until it exceeds ``level``, then refines with
-    ``brentq``. Returns ``side * inf`` if it never does (for N on prediction,
-    :math:`\\chi^2 \\to \\chi^2_{min} + 1/\\epsilon^2` as :math:`|\\mu| \\to \\infty`).
-    """
-    offsets = scale * 2.0 ** (np.arange(80) - 3.0)
-    if side * (0.0 - mu_hat) > 0:
-        offsets = np.sort(np.append(offsets, abs(mu_hat)))
-    inner = mu_hat
-    for d in offsets:
-        outer = mu_hat + side * d
-        if curve(outer) > level:
-            return float(brentq(lambda x: curve(x) - level, inner, outer, xtol=1e-12 * max(1.0, abs(outer))))
-        inner = outer
-    return side * np.inf
-
-
-def _edges(A: float, B: float, C: float) -> tuple[float, float]:
-    """Largest negative and smallest positive root of ``A u^2 + B u + C`` with ``C < 0``
-    (the quadratic is negative at 0); ``-inf``/``inf`` where there is none. Stable form
-    (no cancellation between ``-B`` and the square root)."""
-    roots: list[float] = []
-    if A == 0.0:
-        if B != 0.0:
-            roots = [-C / B]
-    else:
-        disc = B * B - 4.0 * A * C
-        if disc >= 0.0:
-            q = -0.5 * (B + np.copysign(np.sqrt(disc), B))
-            roots = [q / A] + ([C / q] if q != 0.0 else [])
-    neg = [r for r in roots if r < 0]
-    pos = [r for r in roots if r > 0]
-    return (max(neg) if neg else -np.inf), (min(pos) if pos else np.inf)
-
-
-# ------------------------------------------------------------------------------------
-# closed forms, vectorised over leading axes (the toy study uses them on many samples)
-# ------------------------------------------------------------------------------------
-def _sums(y, s):
-    y = np.asarray(y, dtype=float)
-    w = np.asarray(s, dtype=float) ** -2.0
-    W = w.sum(axis=-1)
-    ybar = (w * y).sum(axis=-1) / W
-    return y, w, W, ybar
-
-
-def weighted_mean_values(y, s):
-    """:math:`\\bar y_w = \\sum_i y_i/s_i^2 / \\sum_i 1/s_i^2` along the last axis."""
-    return _sums(y, s)[3]
-
-
-def stat_chi2_values(y, s):
-    """:math:`\\chi^2_{stat} = \\sum_i (y_i - \\bar y_w)^2/s_i^2` along the last axis."""
-    y, w, _, ybar = _sums(y, s)
-    return (w * (y - ybar[..., None]) ** 2).sum(axis=-1)
-
-
-def covariance_fit_values(y, s, eps):
-    """The covariance fit (GLS with :math:`V = S + \\epsilon^2 y y^T`) in closed form, any n.
-
-    Sherman-Morrison gives :math:`\\hat\\mu = \\bar y_w / (1 + \\epsilon^2\\chi^2_{stat})` and
-    :math:`\\chi^2_{min} = \\chi^2_{stat}/(1 + \\epsilon^2\\chi^2_{stat})`, so
-    :math:`\\hat\\mu = \\bar y_w (1 - \\epsilon^2\\chi^2_{min})`.
-
-    Returns ``(mu_hat, chi2_min)`` (arrays over the leading axes).
-    """
-    chi2_stat = stat_chi2_values(y, s)
-    a = float(eps) ** 2
-    ybar = weighted_mean_values(y, s)
-    return ybar / (1.0 + a * chi2_stat), chi2_stat / (1.0 + a * chi2_stat)
-
-
-def likelihood_values(y, s, eps, *, iterations: int = 60):
-    """Minimum of :math:`-2\\ln L(\\mu) = \\chi^2_{rel}(\\mu) + \\ln\\det V(\\mu)`, any n, vectorised.
-
-    With :math:`W = \\sum s_i^{-2}`, :math:`a = \\epsilon^2` and
-    :math:`D = 1 + a W \\mu^2`: :math:`\\chi^2_{rel} = \\chi^2_{stat} + W(\\mu - \\bar y_w)^2/D`
-    and :math:`\\ln\\det V = \\sum\\ln s_i^2 + \\ln D`. The derivative vanishes where
-    :math:`g(\\mu) = a^2W\\mu^3 + aW\\bar y_w\\mu^2 + (1 + a - aW\\bar y_w^2)\\mu - \\bar y_w = 0`,
-    and for :math:`\\bar y_w > 0` the derivative has the sign of :math:`g`, which is convex and
-    increasing on :math:`\\mu > 0` with :math:`g(0) < 0 < g(\\bar y_w)`: one minimum in
-    :math:`(0, \\bar y_w]`, found by Newton's method from :math:`\\bar y_w` (monotone convergence).
-    """
-    _, _, W, ybar = _sums(y, s)
-    if np.any(ybar <= 0):
-        raise InputError("the likelihood minimum is computed for a positive weighted mean only")
-    a = float(eps) ** 2
-    c3, c2, c1 = a * a * W, a * W * ybar, 1.0 + a - a * W * ybar**2
-    u = np.array(ybar, dtype=float, copy=True)
-    for _ in range(iterations):
-        g = ((c3 * u + c2) * u + c1) * u - ybar
-        dg = (3.0 * c3 * u + 2.0 * c2) * u + c1
-        step = g / dg
-        u = u - step
-        if np.all(np.abs(step) <= 1e-14 * np.abs(u)):
-            break
-    return u
-
-
-def _scale_free(method):
-    """Run an :class:`Estimate`-returning method on the problem divided by a power of two
-    (:meth:`NormalisationProblem._unit`) when its numbers are far from 1, and scale the
-    estimate back: Minuit's steps and tolerances and ``s**-2`` then work at any scale."""
-    @functools.wraps(method)
-    def wrapper(self, *args, **kwargs):
-        k = self._unit()
-        if 2.0 ** -20 <= k <= 2.0 ** 20:
-            return method(self, *args, **kwargs)
-        scaled = NormalisationProblem(self.values / k, self.stat_errors / k, self.norm_error)
-        e = method(scaled, *args, **kwargs)
-        return replace(e, value=e.value * k, error=e.error * k, lower=e.lower * k, upper=e.upper * k)
-    return wrapper
-
 
 class NormalisationProblem:
     """Measurements of one quantity with stat errors and a common normalisation error.
@@ -290,7 +127,7 @@ class NormalisationProblem:
         self.values = as_vector(values, "values", min_length=2).copy()
         self.stat_errors = as_positive_vector(stat_errors, "stat_errors").copy()
         check_same_length(values=self.values, stat_errors=self.stat_errors)
-        self.norm_error = _as_norm_error(norm_error)
+        self.norm_error = closed.as_norm_error(norm_error)
         self.values.setflags(write=False)
         self.stat_errors.setflags(write=False)
 
@@ -340,7 +177,7 @@ class NormalisationProblem:
         return np.diag(s**2) + (e * m) ** 2 * np.ones((self.n, self.n))
 
     # ---------------------------------------------------------------- closed forms
-    @_scale_free
+    @fits.scale_free
     def weighted_mean(self) -> Estimate:
         """Stat-only weighted mean: :math:`\\hat\\mu = \\sum y_i/s_i^2 / \\sum 1/s_i^2`, :math:`\\sigma^2 = 1/\\sum s_i^{-2}`."""
         w = self.stat_errors**-2.0
@@ -349,7 +186,7 @@ class NormalisationProblem:
         chi2 = float(w @ (self.values - mu) ** 2)
         return Estimate(WEIGHTED_MEAN, mu, err, mu - err, mu + err, chi2)
 
-    @_scale_free
+    @fits.scale_free
     def covariance_fit(self) -> Estimate:
         """GLS with the measured-value covariance.
 
@@ -370,222 +207,11 @@ class NormalisationProblem:
         -------
         (mean, error) : tuple of float
         """
+
         if self.n != 2:
             raise InputError(f"the closed form needs exactly 2 measurements, got {self.n}")
-        (y1, y2), (s1, s2), e = self.values, self.stat_errors, self.norm_error
-        d = s1**2 + s2**2 + (y1 - y2) ** 2 * e**2
-        mean = (y1 * s2**2 + y2 * s1**2) / d
-        var = (s1**2 * s2**2 + (y1**2 * s2**2 + y2**2 * s1**2) * e**2) / d
-        return float(mean), float(np.sqrt(var))
-
-    # ---------------------------------------------------------------- chi2 curves
-    def measured_covariance_chi2(self, mu):
-        """:math:`\\chi^2(\\mu) = (y - \\mu 1)^T V^{-1} (y - \\mu 1)` with :meth:`covariance_measured`; vectorised in ``mu``."""
-        m = as_finite_array(mu, "mu")
-        L = np.linalg.cholesky(self.covariance_measured())
-        r = self.values[:, None] - m.reshape(1, -1)
-        z = solve_triangular(L, r, lower=True)
-        out = np.sum(z**2, axis=0).reshape(m.shape)
-        return float(out) if out.ndim == 0 else out
-
-    def relative_covariance_chi2(self, mu):
-        """:math:`\\chi^2(\\mu) = (y - \\mu 1)^T V(\\mu)^{-1} (y - \\mu 1)`, :math:`V(\\mu)` from :meth:`covariance_at`.
-
-        Solved as a linear system for each ``mu`` (vectorised, any shape).
-        """
-        m = as_finite_array(mu, "mu")
-        flat = m.reshape(-1)
-        s2, e = self.stat_errors**2, self.norm_error
-        V = np.diag(s2)[None, :, :] + (e * flat)[:, None, None] ** 2 * np.ones((1, self.n, self.n))
-        r = self.values[None, :] - flat[:, None]
-        x = np.linalg.solve(V, r[:, :, None])[:, :, 0]
-        out = np.sum(r * x, axis=1).reshape(m.shape)
-        return float(out) if out.ndim == 0 else out
-
-    def profile_chi2_prediction(self, mu, *, return_N: bool = False):
-        """Fit-3 :math:`\\chi^2` minimised over :math:`N` at fixed :math:`\\mu`, in closed form.
-
-        At fixed :math:`\\mu`, :math:`\\chi^2 = \\sum (y_i - N\\mu)^2/s_i^2 + (N-1)^2/\\epsilon^2` is
-        quadratic in :math:`N`. With :math:`W = \\sum s_i^{-2}`, :math:`B = \\sum y_i/s_i^2`,
-        :math:`R = B - \\mu W`, :math:`D = 1 + \\epsilon^2\\mu^2 W`:
-        :math:`\\hat N = (1 + \\epsilon^2\\mu B)/D`, :math:`\\hat N - 1 = \\epsilon^2\\mu R/D` and
-        :math:`\\chi^2_{prof} = \\sum (y_i - \\hat N\\mu)^2/s_i^2 + \\epsilon^2\\mu^2 R^2/D^2`
-        (a sum of non-negative terms: no cancellation even for huge :math:`|\\mu|`).
-        Vectorised in ``mu``; with ``return_N`` also returns :math:`\\hat N`.
-        """
-        m = as_finite_array(mu, "mu")
-        flat = m.reshape(-1)
-        w = self.stat_errors**-2.0
-        a, W, B = self.norm_error**2, w.sum(), w @ self.values
-        D = 1.0 + a * flat**2 * W
-        N = (1.0 + a * flat * B) / D
-        resid = self.values[None, :] - (N * flat)[:, None]
-        chi2 = (resid**2 @ w + a * (flat * (B - flat * W) / D) ** 2).reshape(m.shape)
-        N = N.reshape(m.shape)
-        if m.ndim == 0:
-            chi2, N = float(chi2), float(N)
-        return (chi2, N) if return_N else chi2
-
-    # ---------------------------------------------------------------- fits
-    def _norm_negligible(self) -> bool:
-        """True when the normalisation uncertainty changes no digit of any estimate:
-        ``eps^2 (1 + z^2)(1 + chi2_stat) < 1e-16`` with ``z`` the weighted mean over its
-        stat error (a fit would need a step of size eps for N, which Minuit cannot make)."""
-        wm = self.weighted_mean()
-        z2 = (wm.value / wm.error) ** 2
-        return self.norm_error ** 2 * (1.0 + z2) * (1.0 + wm.chi2_min) < 1e-16
-
-    def _start(self) -> tuple[float, float]:
-        wm = self.weighted_mean()
-        return wm.value, float(np.hypot(wm.error, self.norm_error * wm.value))
-
-    def nuisance_minuit(self, on: str = "data", minos: bool = True) -> Minuit:
-        """The Minuit object of a fit with a normalisation nuisance parameter, after MIGRAD, HESSE (and MINOS on ``mu``).
-
-        ``on="data"``: :math:`\\chi^2 = \\sum (N y_i - \\mu)^2/s_i^2 + (N-1)^2/\\epsilon^2`
-        (explicit function; ``LeastSquares`` cannot scale the data).
-        ``on="prediction"``: :math:`\\chi^2 = \\sum (y_i - N\\mu)^2/s_i^2 + (N-1)^2/\\epsilon^2`
-        (``LeastSquares + NormalConstraint``). With :math:`\\epsilon = 0`, :math:`N = 1` is fixed.
-
-        Both :math:`\\chi^2` are polynomials, so Minuit gets their exact gradient and Hessian
-        (HESSE then inverts the exact Hessian; with numerical second derivatives it is off
-        by ~0.5 % for ``"prediction"``, because :math:`\\mu` and :math:`N` are ~99 % correlated).
-        """
-        if on not in ("data", "prediction"):
-            raise InputError(f'on must be "data" or "prediction", got {on!r}')
-        y, s, e = self.values, self.stat_errors, self.norm_error
-        if self._norm_negligible():
-            e = 0.0             # its effect on mu is below 1e-16 relative: fit with N = 1 fixed
-        w = s**-2.0
-        W, Wy, Wyy = w.sum(), w @ y, w @ y**2
-        c = 1.0 / e**2 if e > 0 else 0.0  # constraint weight; N is fixed when e == 0
-        start, step = self._start()
-        if on == "data":
-            def chi2(mu, N):
-                r = (N * y - mu) / s
-                return r @ r + c * (N - 1.0) ** 2
-
-            def grad(mu, N):
-                r = w * (N * y - mu)
-                return np.array([-2.0 * r.sum(), 2.0 * (r @ y) + 2.0 * c * (N - 1.0)])
-
-            def hessian(mu, N):
-                return 2.0 * np.array([[W, -Wy], [-Wy, Wyy + c]])
-
-            m = Minuit(chi2, mu=start, N=1.0, grad=grad, hessian=hessian)
-            m.errordef = Minuit.LEAST_SQUARES
-        else:
-            x = np.arange(self.n, dtype=float)
-
-            def model(x, mu, N):
-                return N * mu * np.ones_like(x)
-
-            cost = LeastSquares(x, y, s, model)
-            if e > 0:
-                cost = cost + NormalConstraint("N", 1.0, e)
-
-            def grad(mu, N):
-                R = w @ (y - N * mu)
-                return np.array([-2.0 * N * R, -2.0 * mu * R + 2.0 * c * (N - 1.0)])
-
-            def hessian(mu, N):
-                off = 2.0 * N * mu * W - Wy
-                return 2.0 * np.array([[N * N * W, off], [off, mu * mu * W + c]])
-
-            m = Minuit(cost, mu=start, N=1.0, grad=grad, hessian=hessian)
-        m.errors["mu"] = step
-        m.errors["N"] = e if e > 0 else 0.1
-        if e == 0:
-            m.fixed["N"] = True
-        return self._run(m, minos)
-
-    @staticmethod
-    def _run(m: Minuit, minos: bool) -> Minuit:
-        m.strategy = 2
-        m.tol = 1e-6
-        m.migrad()
-        if not m.valid:
-            raise InputError("the fit did not converge (minimum not found); try other inputs")
-        m.hesse()
-        fmin = m.fmin
-        if not m.valid or not fmin.has_accurate_covar or fmin.has_made_posdef_covar:
-            raise InputError(
-                "Minuit's error matrix is not reliable for these inputs (valid="
-                f"{m.valid}, accurate={fmin.has_accurate_covar}, forced positive definite="
-                f"{fmin.has_made_posdef_covar}): the fit is too ill-conditioned; "
-                "NormalisationProblem.closed_forms() gives the exact result")
-        if minos:
-            m.minos("mu")
-        return m
-
-    @staticmethod
-    def _estimate(label: str, m: Minuit, minos: bool, with_N: bool, curve) -> Estimate:
-        """Estimate from a fitted Minuit object; ``curve(mu)`` is the (profile) chi2 used if MINOS fails."""
-        mu, err = float(m.values["mu"]), float(m.errors["mu"])
-        if minos:
-            me = m.merrors["mu"]
-            level = m.fval + 1.0
-            lo = mu + me.lower if me.lower_valid else _crossing(curve, mu, level, -1.0, err)
-            hi = mu + me.upper if me.upper_valid else _crossing(curve, mu, level, +1.0, err)
-        else:
-            lo, hi = mu - err, mu + err
-        N = float(m.values["N"]) if with_N else None
-        return Estimate(label, mu, err, float(lo), float(hi), float(m.fval), N)
-
-    @_scale_free
-    def nuisance_fit(self, on: str = "data", minos: bool = True) -> Estimate:
-        """Estimate from :meth:`nuisance_minuit`: HESSE error, MINOS edges (or :math:`\\hat\\mu \\mp \\sigma` without MINOS), fitted N."""
-        m = self.nuisance_minuit(on, minos)
-        if on == "data":
-            return self._estimate(N_ON_DATA, m, minos, True, self.measured_covariance_chi2)
-        return self._estimate(N_ON_PREDICTION, m, minos, True, self.profile_chi2_prediction)
-
-    def relative_covariance_minuit(self, minos: bool = True) -> Minuit:
-        """The Minuit object minimising :meth:`relative_covariance_chi2` (one parameter ``mu``).
-
-        Minuit gets the exact derivatives, with :math:`z = V(\\mu)^{-1}(y - \\mu 1)`,
-        :math:`t = 1^T z`, :math:`q = 1^T V(\\mu)^{-1} 1`, :math:`a = \\epsilon^2`:
-        :math:`\\chi^{2\\prime} = -2t - 2a\\mu t^2`,
-        :math:`\\chi^{2\\prime\\prime} = 2q(1 + 2a\\mu t)^2 - 2a t^2`
-        (at the minimum :math:`t = 0`, so :math:`\\sigma^2 = 1/q = (\\sum s_i^{-2})^{-1} + \\epsilon^2\\hat\\mu^2`).
-        """
-        y, a, one = self.values, self.norm_error**2, np.ones(self.n)
-
-        def chi2(mu):
-            return self.relative_covariance_chi2(mu)
-
-        def parts(mu):
-            z = np.linalg.solve(self.covariance_at(mu), np.column_stack([y - mu, one]))
-            return z[:, 0].sum(), z[:, 1].sum()
-
-        def grad(mu):
-            t, _ = parts(mu)
-            return np.array([-2.0 * t - 2.0 * a * mu * t**2])
-
-        def hessian(mu):
-            t, q = parts(mu)
-            return np.array([[2.0 * q * (1.0 + 2.0 * a * mu * t) ** 2 - 2.0 * a * t**2]])
-
-        start, step = self._start()
-        m = Minuit(chi2, mu=start, grad=grad, hessian=hessian)
-        m.errordef = Minuit.LEAST_SQUARES
-        m.errors["mu"] = step
-        return self._run(m, minos)
-
-    @_scale_free
-    def relative_covariance_fit(self, minos: bool = True) -> Estimate:
-        """Fit with :math:`V(\\mu) = \\mathrm{diag}(s^2) + \\epsilon^2\\mu^2 11^T` inside :math:`\\chi^2(\\mu)` (no log-det term).
-
-        Same :math:`\\chi^2` curve as the profile of :meth:`nuisance_fit` ``(on="prediction")``.
-        """
-        m = self.relative_covariance_minuit(minos)
-        return self._estimate(COVARIANCE_RELATIVE, m, minos, False, self.profile_chi2_prediction)
-
-    def _unit(self) -> float:
-        """A power of two near the largest value or error: the closed forms and fits work
-        on ``values / unit`` and ``stat_errors / unit`` (exact) and scale the results back,
-        so any scale from 1e-150 to 1e150 gives the same digits."""
-        return float(np.ldexp(1.0, engine.exponent([*self.values, *self.stat_errors]) - 1))
+        mean, error, _ = closed.dagostini(self.values, self.stat_errors, self.norm_error)
+        return mean, error
 
     def closed_forms(self) -> list[Estimate]:
         """The rows of :meth:`compare` (without the likelihood) in closed form, exact for
@@ -610,39 +236,7 @@ class NormalisationProblem:
 
         The tests check every number against Minuit's fits.
         """
-        k = self._unit()
-        y, s, a = self.values / k, self.stat_errors / k, self.norm_error ** 2
-        try:
-            with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
-                w = s ** -2.0
-                W = float(w.sum())
-                ybar = float(w @ y) / W
-                chi2_stat = float(w @ (y - ybar) ** 2)
-                damp = 1.0 + a * chi2_stat
-                var_cov = (1.0 + a * float(w @ (y * y))) / (W * damp)
-                mu_cov, chi2_cov = ybar / damp, chi2_stat / damp
-                var_rel = 1.0 / W + a * ybar * ybar
-                z = ybar * np.sqrt(W)
-                lo_u, hi_u = _edges(1.0 - a, -2.0 * a * z, -(1.0 + a * z * z))
-        except FloatingPointError:
-            raise InputError("the values and errors span too many orders of magnitude to be "
-                             "combined in floating point") from None
-        err_cov, err_rel, root_w = np.sqrt(var_cov), np.sqrt(var_rel), np.sqrt(W)
-
-        def est(label, mu, err, lo, hi, chi2, N=None):
-            return Estimate(label, mu * k, err * k, lo * k, hi * k, chi2, N)
-
-        n_data = 1.0 / damp if a > 0 else 1.0
-        return [
-            est(COVARIANCE_MEASURED, mu_cov, err_cov, mu_cov - err_cov, mu_cov + err_cov, chi2_cov),
-            est(N_ON_DATA, mu_cov, err_cov, mu_cov - err_cov, mu_cov + err_cov, chi2_cov, n_data),
-            est(N_ON_PREDICTION, ybar, err_rel, ybar + lo_u / root_w, ybar + hi_u / root_w,
-                chi2_stat, 1.0),
-            est(COVARIANCE_RELATIVE, ybar, err_rel, ybar + lo_u / root_w, ybar + hi_u / root_w,
-                chi2_stat),
-            est(WEIGHTED_MEAN, ybar, 1.0 / root_w, ybar - 1.0 / root_w, ybar + 1.0 / root_w,
-                chi2_stat),
-        ]
+        return closed.closed_forms(self.values, self.stat_errors, self.norm_error)
 
     def compare(self, minos: bool = True, likelihood: bool = False) -> pd.DataFrame:
         """All methods side by side: rows labelled by :data:`METHODS` (and
@@ -663,7 +257,33 @@ class NormalisationProblem:
             table.loc[GAUSSIAN_LIKELIHOOD, "chi2"] = np.nan
         return table
 
-    # ---------------------------------------------------------------- Gaussian likelihood
+    # ---------------------------------------------------------------- chi2 curves
+    def measured_covariance_chi2(self, mu):
+        """:math:`\\chi^2(\\mu) = (y - \\mu 1)^T V^{-1} (y - \\mu 1)` with :meth:`covariance_measured`; vectorised in ``mu``."""
+        return closed.measured_chi2(self.values, self.covariance_measured(), mu)
+
+    def relative_covariance_chi2(self, mu):
+        """:math:`\\chi^2(\\mu) = (y - \\mu 1)^T V(\\mu)^{-1} (y - \\mu 1)`, :math:`V(\\mu)` from :meth:`covariance_at`.
+
+        In closed form (Sherman-Morrison, :mod:`helpers.normalisation_closed`):
+        :math:`\\chi^2_{stat} + W(\\mu - \\bar y_w)^2/(1 + \\epsilon^2 W\\mu^2)`, exact for any
+        ``mu`` (vectorised, any shape).
+        """
+        return closed.relative_chi2(self.values, self.stat_errors, self.norm_error, mu)
+
+    def profile_chi2_prediction(self, mu, *, return_N: bool = False):
+        """Fit-3 :math:`\\chi^2` minimised over :math:`N` at fixed :math:`\\mu`, in closed form.
+
+        At fixed :math:`\\mu`, :math:`\\chi^2 = \\sum (y_i - N\\mu)^2/s_i^2 + (N-1)^2/\\epsilon^2` is
+        quadratic in :math:`N`. With :math:`W = \\sum s_i^{-2}`, :math:`B = \\sum y_i/s_i^2` and
+        :math:`D = 1 + \\epsilon^2\\mu^2 W`: :math:`\\hat N = (1 + \\epsilon^2\\mu B)/D` and
+        :math:`\\chi^2_{prof} = \\chi^2_{stat} + W(\\mu - \\bar y_w)^2/D`, the curve of
+        :meth:`relative_covariance_chi2` (a sum of non-negative terms, evaluated without
+        overflow for any :math:`\\mu`). Vectorised in ``mu``; with ``return_N`` also returns :math:`\\hat N`.
+        """
+        chi2, N = closed.profile_prediction(self.values, self.stat_errors, self.norm_error, mu)
+        return (chi2, N) if return_N else chi2
+
     def likelihood_nll(self, mu):
         """:math:`-2\\ln L(\\mu) = (y-\\mu)^T V(\\mu)^{-1}(y-\\mu) + \\ln\\det V(\\mu)` (vectorised).
 
@@ -672,24 +292,55 @@ class NormalisationProblem:
         plus the term it leaves out; it is also :math:`-2\\ln` of the N-on-prediction
         likelihood with :math:`N` integrated over its Gaussian constraint.
         """
-        m = as_finite_array(mu, "mu")
-        W = float(np.sum(self.stat_errors**-2.0))
-        logdet = float(np.sum(np.log(self.stat_errors**2))) + np.log1p(self.norm_error**2 * m**2 * W)
-        out = self.relative_covariance_chi2(m) + logdet
-        return float(out) if np.ndim(out) == 0 else out
+        return closed.likelihood_nll(self.values, self.stat_errors, self.norm_error, mu)
+
+    # ---------------------------------------------------------------- fits (helpers.normalisation_fits)
+    def nuisance_minuit(self, on: str = "data", minos: bool = True) -> Minuit:
+        """The Minuit object of a fit with a normalisation nuisance parameter, after MIGRAD, HESSE (and MINOS on ``mu``).
+
+        ``on="data"``: :math:`\\chi^2 = \\sum (N y_i - \\mu)^2/s_i^2 + (N-1)^2/\\epsilon^2`;
+        ``on="prediction"``: :math:`\\chi^2 = \\sum (y_i - N\\mu)^2/s_i^2 + (N-1)^2/\\epsilon^2`.
+        Each is ``LeastSquares + NormalConstraint``
+        (:class:`~helpers.normalisation_fits.NuisanceCost`). With :math:`\\epsilon = 0`,
+        :math:`N = 1` is fixed.
+
+        Both :math:`\\chi^2` are polynomials, so Minuit gets their exact gradient and Hessian
+        (HESSE then inverts the exact Hessian; with numerical second derivatives it is off
+        by ~0.5 % for ``"prediction"``, because :math:`\\mu` and :math:`N` are ~99 % correlated).
+        """
+        return fits.nuisance_minuit(self, on, minos)
+
+    @fits.scale_free
+    def nuisance_fit(self, on: str = "data", minos: bool = True) -> Estimate:
+        """Estimate from :meth:`nuisance_minuit`: HESSE error, MINOS edges (or :math:`\\hat\\mu \\mp \\sigma` without MINOS), fitted N."""
+        m = self.nuisance_minuit(on, minos)
+        if on == "data":
+            return fits.estimate(N_ON_DATA, m, minos, True, self.measured_covariance_chi2)
+        return fits.estimate(N_ON_PREDICTION, m, minos, True, self.profile_chi2_prediction)
+
+    def relative_covariance_minuit(self, minos: bool = True) -> Minuit:
+        """The Minuit object minimising :meth:`relative_covariance_chi2` (one parameter ``mu``).
+
+        Minuit gets the exact derivatives
+        (:class:`~helpers.normalisation_fits.RelativeCovarianceCost`); at the minimum
+        :math:`\\sigma^2 = (\\sum s_i^{-2})^{-1} + \\epsilon^2\\hat\\mu^2`.
+        """
+        return fits.relative_covariance_minuit(self, minos)
+
+    @fits.scale_free
+    def relative_covariance_fit(self, minos: bool = True) -> Estimate:
+        """Fit with :math:`V(\\mu) = \\mathrm{diag}(s^2) + \\epsilon^2\\mu^2 11^T` inside :math:`\\chi^2(\\mu)` (no log-det term).
+
+        Same :math:`\\chi^2` curve as the profile of :meth:`nuisance_fit` ``(on="prediction")``.
+        """
+        m = self.relative_covariance_minuit(minos)
+        return fits.estimate(COVARIANCE_RELATIVE, m, minos, False, self.profile_chi2_prediction)
 
     def likelihood_minuit(self, minos: bool = True) -> Minuit:
         """The Minuit object minimising :meth:`likelihood_nll` (``errordef = 1``, one parameter ``mu``)."""
-        start, step = self._start()
-        def nll(mu):
-            return self.likelihood_nll(mu)
+        return fits.likelihood_minuit(self, minos)
 
-        m = Minuit(nll, mu=start)
-        m.errordef = 1.0  # the function is -2 ln L: the interval is where it rises by 1
-        m.errors["mu"] = step
-        return self._run(m, minos)
-
-    @_scale_free
+    @fits.scale_free
     def likelihood_fit(self, minos: bool = True) -> Estimate:
         """Maximum of the Gaussian likelihood with :math:`V(\\mu)`, including :math:`\\ln\\det V(\\mu)`.
 
@@ -697,9 +348,8 @@ class NormalisationProblem:
         HESSE's, the interval MINOS' (:math:`\\Delta(-2\\ln L) = 1`).
         """
         m = self.likelihood_minuit(minos)
-        return self._estimate(GAUSSIAN_LIKELIHOOD, m, minos, False, self.likelihood_nll)
+        return fits.estimate(GAUSSIAN_LIKELIHOOD, m, minos, False, self.likelihood_nll)
 
-    # ---------------------------------------------------------------- N on data, scaled errors
     def scaled_data_minuit(self, tight: bool = True, start: tuple | None = None) -> Minuit:
         """Minuit after MIGRAD and HESSE for :math:`\\chi^2 = \\sum_i (N y_i - \\mu)^2/(N s_i)^2 + (N-1)^2/\\epsilon^2`.
 
@@ -707,36 +357,21 @@ class NormalisationProblem:
         term is :math:`\\sum_i (y_i - \\mu/N)^2/s_i^2`: minimised by :math:`\\mu/N = \\bar y_w`,
         and then :math:`N = 1`. The value is the N-on-prediction one. Needs :math:`\\epsilon > 0`.
         ``start = (mu, N)`` sets the starting point (default: the stat-only weighted mean
-        and 1). ``tight=False`` keeps Minuit's default strategy and tolerance, as in a
-        student's first fit; then MIGRAD may stop a little before the minimum.
+        and 1). With ``tight`` (default) Minuit gets the exact gradient and Hessian
+        (:class:`~helpers.normalisation_fits.NuisanceCost`, model ``"scaled"``), so HESSE's
+        error is :math:`\\sqrt{1/W + \\epsilon^2\\bar y_w^2}`, and every flag is checked.
+        ``tight=False`` is the :math:`\\chi^2` written plainly with Minuit's default strategy
+        and tolerance, as in a student's first fit; then MIGRAD may stop a little before the
+        minimum and HESSE's numerical second derivatives misjudge the narrow valley.
         """
-        if self.norm_error == 0:
-            raise InputError("with norm_error = 0 there is no N to fit")
-        y, s, c = self.values, self.stat_errors, 1.0 / self.norm_error**2
+        return fits.scaled_data_minuit(self, tight, start)
 
-        def chi2(mu, N):
-            r = (N * y - mu) / (N * s)
-            return r @ r + c * (N - 1.0) ** 2
-
-        mu0, step = self._start()
-        n0 = 1.0
-        if start is not None:
-            mu0, n0 = (as_number(x, "start") for x in start)
-        m = Minuit(chi2, mu=mu0, N=n0)
-        m.errordef = Minuit.LEAST_SQUARES
-        if tight:
-            m.errors["mu"] = step
-            m.errors["N"] = self.norm_error
-            return self._run(m, minos=False)
-        m.migrad()
-        m.hesse()
-        return m
-
-    @_scale_free
+    @fits.scale_free
     def scaled_data_fit(self) -> Estimate:
-        """Estimate from :meth:`scaled_data_minuit` (HESSE error, no MINOS)."""
+        """Estimate from :meth:`scaled_data_minuit` (HESSE error of the exact Hessian,
+        :math:`\\sqrt{1/W + \\epsilon^2\\bar y_w^2}` as for N on prediction; no MINOS)."""
         m = self.scaled_data_minuit()
-        mu, err = float(m.values["mu"]), float(m.errors["mu"])
+        mu, err = float(m.values["mu"]), float(np.sqrt(m.covariance["mu", "mu"]))
         return Estimate(N_ON_DATA_SCALED, mu, err, mu - err, mu + err, float(m.fval),
                         float(m.values["N"]))
 
@@ -791,11 +426,10 @@ class NormalisationProblem:
         one: the covariance itself is built from the data, so the fit is not a fixed
         linear combination, and the same number can be written with different coefficients.
         """
+
         if self.n != 2:
             raise InputError(f"the closed form needs exactly 2 measurements, got {self.n}")
-        (y1, y2), (s1, s2), e = self.values, self.stat_errors, self.norm_error
-        d = s1**2 + s2**2 + (y1 - y2) ** 2 * e**2
-        return np.array([s2**2, s1**2]) / d
+        return closed.dagostini(self.values, self.stat_errors, self.norm_error)[2]
 
     def as_combination(self):
         """The problem as a :class:`~helpers.combination.Combination` with sources ``"stat"``
@@ -807,11 +441,14 @@ class NormalisationProblem:
                                "norm": self.norm_error * np.abs(self.values)}, index=names)
         return Combination(pd.Series(self.values, index=names), errors, {"stat": 0.0, "norm": 1.0})
 
-    # ---------------------------------------------------------------- geometry (n = 2)
+    # ---------------------------------------------------------------- geometry (helpers.normalisation_geometry)
+    def _two(self, what: str) -> None:
+        if self.n != 2:
+            raise InputError(f"the {what} needs exactly 2 measurements, got {self.n}")
+
     def _cov2(self, cov) -> np.ndarray:
         if cov is None:
-            if self.n != 2:
-                raise InputError(f"the two-dimensional picture needs exactly 2 measurements, got {self.n}")
+            self._two("two-dimensional picture")
             return self.covariance_measured()
         return as_covariance(cov, 2)
 
@@ -823,19 +460,10 @@ class NormalisationProblem:
         ``[0, 2\\pi]`` inclusive (closed curve). Returns an ``(npoints, 2)`` array.
         """
         V = self._cov2(cov)
-        c = as_number(c, "c", positive=True)
         if center is None:
-            if self.n != 2:
-                raise InputError(f"the two-dimensional picture needs exactly 2 measurements, got {self.n}")
+            self._two("two-dimensional picture")
             center = self.values
-        ctr = as_vector(center, "center")
-        if ctr.size != 2:
-            raise InputError(f"center must have 2 entries, got {ctr.size}")
-        if isinstance(npoints, bool) or not isinstance(npoints, (int, np.integer)) or npoints < 3:
-            raise InputError(f"npoints must be an integer >= 3, got {npoints!r}")
-        phi = np.linspace(0.0, 2.0 * np.pi, int(npoints))
-        L = np.linalg.cholesky(V)
-        return ctr[None, :] + c * (L @ np.vstack([np.cos(phi), np.sin(phi)])).T
+        return geometry.ellipse(V, center, c, npoints)
 
     def touching_point(self, cov=None) -> tuple[float, float]:
         """Where the :math:`\\chi^2` ellipses around the measurements first touch the line :math:`y_1' = y_2'`.
@@ -848,10 +476,8 @@ class NormalisationProblem:
         -------
         (mu_hat, c_touch) : tuple of float
         """
-        if self.n != 2:
-            raise InputError(f"the touching point needs exactly 2 measurements, got {self.n}")
-        mu, _, _, chi2 = engine.solve(self.values, self._cov2(cov))
-        return mu, float(np.sqrt(chi2))
+        self._two("touching point")
+        return geometry.touching_point(self.values, self._cov2(cov))
 
     def ellipse_axes(self, cov=None) -> dict:
         """Shape of the :math:`c = 1` ellipse of ``cov`` (default: from the measured values).
@@ -861,21 +487,15 @@ class NormalisationProblem:
         :math:`y_1'` axis (in :math:`[0, 180)`) and its angle from the diagonal
         :math:`y_1' = y_2'`, ``angle - 45``.
         """
-        V = self._cov2(cov)
-        ev, vec = np.linalg.eigh(V)
-        major = vec[:, 1]
-        angle = float(np.degrees(np.arctan2(major[1], major[0]))) % 180.0
-        return {"minor": float(np.sqrt(ev[0])), "major": float(np.sqrt(ev[1])),
-                "angle": angle, "tilt": angle - 45.0}
+        return geometry.ellipse_axes(self._cov2(cov))
 
     def values_tilt(self) -> float:
         """Angle in degrees between the direction of the measurement vector :math:`\\mathbf y`
         (from the origin) and the diagonal :math:`y_1' = y_2'`. The normalisation stretches
         the ellipse along :math:`\\mathbf y`; its major axis (:meth:`ellipse_axes`) is tilted
         a little more, because the statistical errors differ."""
-        if self.n != 2:
-            raise InputError(f"the tilt needs exactly 2 measurements, got {self.n}")
-        return float(np.degrees(np.arctan2(self.values[1], self.values[0]))) - 45.0
+        self._two("tilt")
+        return geometry.values_tilt(self.values)
 
     def mean_difference(self, cov=None) -> dict:
         """The covariance in the coordinates :math:`m = (y_1' + y_2')/2`, :math:`d = y_2' - y_1'`.
@@ -885,13 +505,7 @@ class NormalisationProblem:
         :math:`k = \\mathrm{cov}(m, d)/\\mathrm{var}(d)`. Returns ``{"var_m", "var_d", "cov_md",
         "slope", "shift"}`` with ``shift = k d_obs`` (how far below the plain mean the fit lands).
         """
-        V = self._cov2(cov)
-        A = np.array([[0.5, 0.5], [-1.0, 1.0]])
-        M = A @ V @ A.T
-        d_obs = float(self.values[1] - self.values[0])
-        slope = M[0, 1] / M[1, 1]
-        return {"var_m": float(M[0, 0]), "var_d": float(M[1, 1]), "cov_md": float(M[0, 1]),
-                "slope": float(slope), "shift": float(slope * d_obs)}
+        return geometry.mean_difference(self.values, self._cov2(cov))
 
 
 def scan_norm(values, stat_rel, norm_rels) -> pd.DataFrame:
@@ -950,29 +564,10 @@ def minuit_settings_study(problem: NormalisationProblem | None = None, *,
     HESSE's error. Also ``"valid"`` and ``"accurate"`` (Minuit's ``valid`` and
     ``fmin.has_accurate_covar``).
     """
-    p = problem or course_problem()
-    exact = p.nuisance_fit("prediction", minos=False)
-    y, s, c = p.values, p.stat_errors, 1.0 / p.norm_error**2
-
-    def chi2(mu, N):
-        r = (y - N * mu) / s
-        return r @ r + c * (N - 1.0) ** 2
-
-    rows = []
-    for strategy in strategies:
-        for mu0 in starts_mu:
-            for n0 in starts_N:
-                m = Minuit(chi2, mu=mu0, N=n0)
-                m.errordef = Minuit.LEAST_SQUARES
-                m.strategy = strategy
-                m.migrad()
-                m.hesse()
-                rows.append({"strategy": strategy, "start mu": mu0, "start N": n0,
-                             "mu offset": float(m.values["mu"]) - exact.value,
-                             "hesse rel diff": float(m.errors["mu"]) / exact.error - 1.0,
-                             "valid": bool(m.valid),
-                             "accurate": bool(m.fmin.has_accurate_covar)})
-    return pd.DataFrame(rows)
+    if problem is not None and not isinstance(problem, NormalisationProblem):
+        raise InputError(f"problem must be a NormalisationProblem, got {type(problem).__name__}")
+    return fits.minuit_settings_study(problem or course_problem(), strategies=strategies,
+                                      starts_mu=starts_mu, starts_N=starts_N)
 
 
 def below_both_thresholds(norm_rel: float | None = None, stat_rel: float | None = None) -> tuple:

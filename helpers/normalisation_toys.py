@@ -31,7 +31,7 @@ from .normalisation import (
     weighted_mean_values,
 )
 from .nudge import nudge_if_asked
-from .validation import InputError, as_number
+from .validation import InputError, as_count, as_finite_array, as_number, as_seed
 
 __all__ = ["ESTIMATORS", "PLAIN_MEAN", "ToyStudy", "simulate", "estimates", "run"]
 
@@ -41,18 +41,23 @@ ESTIMATORS = (COVARIANCE_MEASURED, N_ON_PREDICTION, GAUSSIAN_LIKELIHOOD, PLAIN_M
 (identical), ``N_ON_PREDICTION`` for the relative-covariance fit, iterative BLUE and N on
 data with scaled errors (all identical to it)."""
 
+MAX_TOYS = 10_000_000
+"""Largest number of pseudo-experiments :func:`simulate` draws in one call (about 0.5 GB)."""
+
 TENSION_EDGES = (0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 5.0, 7.0, 10.0, np.inf)
 """Default bins of the observed tension (the covariance fit's chi2)."""
 
 
 def simulate(n_toys: int, *, mu_true: float, stat_rel: float, norm_rel: float, rng) -> tuple:
     """``(y, N)``: measurements of shape ``(n_toys, 2)`` and the drawn normalisations."""
-    if isinstance(n_toys, bool) or not float(n_toys).is_integer() or n_toys < 2:
+    n = as_count(n_toys, "n_toys", maximum=MAX_TOYS)
+    if n < 2:
         raise InputError(f"n_toys must be an integer >= 2, got {n_toys!r}")
+    if not isinstance(rng, np.random.Generator):
+        raise InputError(f"rng must be a numpy Generator (numpy.random.default_rng(seed)), got {rng!r}")
     mu = as_number(mu_true, "mu_true", positive=True)
     r = as_number(stat_rel, "stat_rel", positive=True)
     eps = as_number(norm_rel, "norm_rel", non_negative=True)
-    n = int(n_toys)
     N = 1.0 + eps * rng.standard_normal(n)
     y = N[:, None] * mu * (1.0 + r * rng.standard_normal((n, 2)))
     return nudge_if_asked(y), N   # nudged only in the tests' rounding run
@@ -61,7 +66,7 @@ def simulate(n_toys: int, *, mu_true: float, stat_rel: float, norm_rel: float, r
 def estimates(y, stat_rel: float, norm_rel: float) -> pd.DataFrame:
     """Every estimator (columns :data:`ESTIMATORS`) and ``"tension"`` (the covariance fit's
     chi2) for each row of ``y``, with stat errors ``stat_rel * y`` as on the sheet."""
-    y = np.asarray(y, dtype=float)
+    y = as_finite_array(y, "y")
     if y.ndim != 2 or y.shape[1] != 2:
         raise InputError(f"y must have shape (n, 2), got {y.shape}")
     if np.any(y <= 0):
@@ -149,9 +154,11 @@ def run(n_toys: int = 200_000, *, mu_true: float = 8.25, stat_rel: float = 0.02,
 
     ``mu_true`` defaults to 8.25, the middle of the two measurements; every bias scales
     with it (all estimators scale with the data), so the relative bias is what matters.
-    Seeded with ``numpy.random.default_rng(seed)``: the same numbers every run.
+    Seeded with ``numpy.random.default_rng(seed)``: the same numbers every run. The seed is
+    a non-negative integer (:func:`~helpers.validation.as_seed`; a Generator would carry
+    state from call to call).
     """
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(as_seed(seed, generator=False))
     y, N = simulate(n_toys, mu_true=mu_true, stat_rel=stat_rel, norm_rel=norm_rel, rng=rng)
     toys = estimates(y, stat_rel, norm_rel)
     toys["N"] = N

@@ -75,3 +75,45 @@ def test_missing_folder(monkeypatch, tmp_path):
     monkeypatch.setenv("COURSE_BOOK_DATA", str(tmp_path / "nowhere"))
     with pytest.raises(InputError, match="not found"):
         data.w_mass()
+
+
+@pytest.mark.parametrize("file, loader, old, new", [
+    ("w_mass.csv", data.w_mass, "measurement,value,stat,", "measurement,value,stat,stat,"),
+    ("lhc_ttbar_xsec.csv", data.ttbar_xsec, "Experiment,Stat,Trig,", "Experiment,Stat,Stat,"),
+    ("normalisation.csv", data.normalisation_inputs, "measurement,value,stat_rel,norm_rel",
+     "measurement,value,value,norm_rel"),
+])
+def test_duplicate_column_in_the_raw_header(folder, file, loader, old, new):
+    """pandas renames a second ``stat`` to ``stat.1``: the check reads the header as written
+    (a W-mass file with a duplicated column loaded, and the W mass came out +-45.93)."""
+    _edit(folder / file, old, new)
+    with pytest.raises(InputError, match=r"\['(stat|Stat|value)'\] appear more than once"):
+        loader()
+
+
+def test_column_named_like_a_pandas_rename_is_not_a_duplicate(folder):
+    _edit(folder / "w_mass.csv", "measurement,value,stat,", "measurement,value,stat.1,")
+    _, errors, _ = data.w_mass()
+    assert "stat.1" in errors.columns and "stat" not in errors.columns
+
+
+def test_read_table_refuses_duplicate_columns(folder):
+    frame = pd.DataFrame([[1.0, 0.1, 0.2]], columns=["value", "stat", "stat"], index=["a"])
+    with pytest.raises(InputError, match="more than once"):
+        data.read_table(frame)
+    _edit(folder / "w_mass.csv", "measurement,value,stat,", "measurement,value,stat,stat,")
+    with pytest.raises(InputError, match="more than once"):
+        data.read_table(folder / "w_mass.csv")
+
+
+@pytest.mark.parametrize("column", ["norm_rel", "stat_rel"])
+def test_normalisation_file_without_a_column(folder, column):
+    """A KeyError came out of course_problem() for a file without norm_rel."""
+    from helpers.normalisation import course_problem
+    path = folder / "normalisation.csv"
+    df = pd.read_csv(path, comment="#").drop(columns=column)
+    df.to_csv(path, index=False)
+    with pytest.raises(InputError, match=rf"normalisation.csv: no column '{column}'"):
+        data.normalisation_inputs()
+    with pytest.raises(InputError, match=column):
+        course_problem()

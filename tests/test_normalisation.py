@@ -583,3 +583,209 @@ def test_negligible_normalisation_is_the_weighted_mean(eps):
 def test_absurd_normalisation_refused(eps):
     with pytest.raises(InputError):
         _P([8.0, 8.5], [0.16, 0.17], eps)
+
+
+# ---------------------------------------------------------------- fits against exact curves
+def _exact_rel_chi2(y, s, eps, mu):
+    """(y - mu)^T V(mu)^-1 (y - mu) for two measurements in exact rational arithmetic
+    (explicit 2x2 inverse), V(mu) = diag(s^2) + eps^2 mu^2 11^T."""
+    from fractions import Fraction as F
+    y1, y2, s1, s2, e, m = (F(float(x)) for x in (*y, *s, eps, mu))
+    c = e * e * m * m
+    a, b, d = s1 * s1 + c, c, s2 * s2 + c
+    r1, r2 = y1 - m, y2 - m
+    return float((d * r1 * r1 - 2 * b * r1 * r2 + a * r2 * r2) / (a * d - b * b))
+
+
+def _exact_profile(y, s, eps, mu):
+    """min over N of sum (y_i - N mu)^2/s_i^2 + (N - 1)^2/eps^2, exact (a quadratic in N)."""
+    from fractions import Fraction as F
+    ys, ws, m = [F(float(x)) for x in y], [1 / F(float(x)) ** 2 for x in s], F(float(mu))
+    c = 1 / F(float(eps)) ** 2
+    N = (sum(w * yi for w, yi in zip(ws, ys)) * m + c) / (sum(ws) * m * m + c)
+    chi2 = sum(w * (yi - N * m) ** 2 for w, yi in zip(ws, ys)) + c * (N - 1) ** 2
+    return float(chi2), float(N)
+
+
+@pytest.mark.parametrize("mu", [8.2, -3.0, 1e10, 1e20, -1e20, 1e160, -1e300, 1e-300, 0.0])
+def test_chi2_curves_exact_for_any_mu(book, mu):
+    """The relative-covariance curve and the N-on-prediction profile equal exact rational
+    arithmetic at any mu (a linear solve gave 100.0 at 1e20 instead of 104.587, a
+    LinAlgError at 1e10 and NaN at 1e160)."""
+    y, s, eps = book.values, book.stat_errors, book.norm_error
+    want = _exact_rel_chi2(y, s, eps, mu)
+    assert book.relative_covariance_chi2(mu) == pytest.approx(want, rel=1e-12)
+    chi2, N = book.profile_chi2_prediction(mu, return_N=True)
+    want_p, want_N = _exact_profile(y, s, eps, mu)
+    assert chi2 == pytest.approx(want_p, rel=1e-12) and want == pytest.approx(want_p, rel=1e-12)
+    assert N == pytest.approx(want_N, rel=1e-12, abs=1e-300)
+    assert book.likelihood_nll(mu) - chi2 == pytest.approx(_exact_logdet(s, eps, mu), rel=1e-12, abs=1e-12)
+
+
+def _exact_logdet(s, eps, mu):
+    """ln det V(mu) of two measurements from the exact rational determinant."""
+    import math
+    from fractions import Fraction as F
+    s1, s2, c = F(float(s[0])) ** 2, F(float(s[1])) ** 2, (F(float(eps)) * F(float(mu))) ** 2
+    det = s1 * s2 + c * (s1 + s2)
+    return math.log(det.numerator) - math.log(det.denominator)
+
+
+def test_relative_chi2_at_1e20_and_beyond(book):
+    assert book.relative_covariance_chi2(1e20) == pytest.approx(104.587155963, rel=1e-9)
+    assert book.relative_covariance_chi2(1e20) == pytest.approx(book.stat_chi2() + 1 / book.norm_error**2)
+    assert np.isfinite(book.profile_chi2_prediction(1e160))
+    np.testing.assert_allclose(book.relative_covariance_chi2(np.array([1e10, 1e160])),
+                               [_exact_rel_chi2(book.values, book.stat_errors, 0.1, m) for m in (1e10, 1e160)],
+                               rtol=1e-12)
+
+
+@pytest.mark.parametrize("eps", [0.1, 0.3, 1.0, 2.0])
+def test_scaled_data_fit_error_is_the_exact_hessian(book, eps):
+    """chi2 = sum (N y - mu)^2/(N s)^2 + (N - 1)^2/eps^2: at the minimum (mu/N = ybar, N = 1)
+    its Hessian/2 is W [[1, -ybar], [-ybar, ybar^2]] + diag(0, 1/eps^2), whose inverse has
+    (mu, mu) entry 1/W + eps^2 ybar^2. Checked against that formula and against a
+    central-difference Hessian of the chi2 written out here (2.893 was quoted at eps = 0.3)."""
+    p = NormalisationProblem(book.values, book.stat_errors, eps)
+    fit = p.scaled_data_fit()
+    w = p.stat_errors**-2.0
+    W, ybar = w.sum(), w @ p.values / w.sum()
+    assert fit.value == pytest.approx(ybar, rel=1e-9) and fit.N == pytest.approx(1.0, abs=1e-9)
+    assert fit.error == pytest.approx(np.sqrt(1 / W + eps**2 * ybar**2), rel=1e-9)
+
+    from fractions import Fraction as F
+    ys, ss, c = [F(float(v)) for v in p.values], [F(float(v)) for v in p.stat_errors], 1 / F(eps) ** 2
+
+    def chi2(mu, N):      # written out, in exact rational arithmetic
+        return sum(((N * yi - mu) / (N * si)) ** 2 for yi, si in zip(ys, ss)) + c * (N - 1) ** 2
+
+    h, x0 = F(1, 10**7), (F(float(ybar)), F(1))
+    H = np.empty((2, 2))
+    for i in range(2):
+        for j in range(2):
+            def f(di, dj):
+                x = list(x0)
+                x[i] += di * h
+                x[j] += dj * h
+                return chi2(*x)
+            H[i, j] = float((f(1, 1) - f(1, -1) - f(-1, 1) + f(-1, -1)) / (4 * h * h))
+    assert fit.error == pytest.approx(np.sqrt(2 * np.linalg.inv(H)[0, 0]), rel=1e-6)
+
+
+def _first_crossing(f, mu_hat, level, side):
+    """First crossing of ``level`` by ``f`` beyond ``mu_hat`` on a dense grid (brentq), or inf."""
+    grid = mu_hat + side * np.concatenate([np.linspace(0, 50, 200001)[1:] * abs(mu_hat)])
+    vals = np.array([f(x) for x in grid[:: 50]])
+    above = np.nonzero(vals > level)[0]
+    if not above.size:
+        return side * np.inf
+    k = above[0] * 50
+    fine = np.array([f(x) for x in grid[max(k - 50, 0):k + 1]])
+    j = np.nonzero(fine > level)[0][0] + max(k - 50, 0)
+    return brentq(lambda x: f(x) - level, grid[j - 1] if j else mu_hat, grid[j], xtol=1e-13)
+
+
+@pytest.mark.parametrize("eps", [0.5, 1.0, 1.5, 2.0, 3.0])
+def test_minos_never_jumps_the_barrier(book, eps):
+    """For large eps the chi2 curves have a barrier at mu = 0 and fall back below chi2_min + 1
+    beyond it; MINOS once reported -8.236 (beyond the barrier) at eps = 2 with good flags.
+    Every interval edge is the first crossing of the exact curve, written out here with
+    numpy's linear algebra, or infinite (one-sided)."""
+    p = NormalisationProblem(book.values, book.stat_errors, eps)
+    y, s = p.values, p.stat_errors
+
+    def rel(mu):
+        V = np.diag(s**2) + (eps * mu) ** 2
+        r = y - mu
+        return r @ np.linalg.solve(V, r)
+
+    def nll(mu):
+        V = np.diag(s**2) + (eps * mu) ** 2
+        return rel(mu) + np.linalg.slogdet(V)[1]
+
+    exact = {e.method: e for e in p.closed_forms()}
+    for fit, curve in ((p.nuisance_fit("prediction"), rel), (p.relative_covariance_fit(), rel),
+                       (p.likelihood_fit(), nll)):
+        level = curve(fit.value) + 1.0
+        for side, got in ((-1, fit.lower), (1, fit.upper)):
+            want = _first_crossing(curve, fit.value, level, side)
+            if np.isinf(want):
+                assert got == want and fit.one_sided
+            else:
+                assert got == pytest.approx(want, abs=1e-6 * fit.error), (fit.method, side)
+        if fit.method in exact:
+            for got, want in ((fit.lower, exact[fit.method].lower), (fit.upper, exact[fit.method].upper)):
+                assert got == pytest.approx(want, abs=1e-6 * fit.error)
+    if eps == 2.0:
+        assert p.nuisance_fit("prediction").lower == pytest.approx(2.7445419917583, rel=1e-9)
+
+
+@pytest.mark.parametrize("k", [2.0**-100, 1e-30, 1.0, 1e10, 1e20, 2.0**300])
+def test_likelihood_minimum_consistent_at_every_scale(book, k):
+    """-2 ln L contains ln det V, so under y, s -> k y, k s it shifts by 2 n ln k while
+    value and error scale by k; the reported minimum is the curve's own value there."""
+    p = NormalisationProblem(book.values * k, book.stat_errors * k, book.norm_error)
+    fit, base = p.likelihood_fit(minos=False), book.likelihood_fit(minos=False)
+    assert fit.chi2_min == pytest.approx(p.likelihood_nll(fit.value), rel=1e-12, abs=1e-9)
+    assert fit.chi2_min - 2 * p.n * np.log(k) == pytest.approx(base.chi2_min, abs=1e-7)
+    assert fit.value == pytest.approx(k * base.value, rel=1e-7)
+    assert fit.error == pytest.approx(k * base.error, rel=1e-5)
+
+
+BAD_NUMBERS = [True, "0.1", 1j, np.nan, np.ma.array([0.1, 0.1], mask=[0, 1]),
+               np.array([0.1, None], dtype=object), np.array([0.1, "x"], dtype=object)]
+
+
+@pytest.mark.parametrize("bad", BAD_NUMBERS, ids=["bool", "text", "complex", "nan", "masked",
+                                                   "object None", "object text"])
+def test_vectorised_helpers_validate(bad):
+    """eps=True was used as 1, masked entries were used with their hidden values."""
+    from helpers.normalisation import (covariance_fit_values, likelihood_values,
+                                       stat_chi2_values, weighted_mean_values)
+    y, s = np.array([8.0, 8.5]), np.array([0.16, 0.17])
+    for f in (lambda: covariance_fit_values(y, s, bad), lambda: likelihood_values(y, s, bad),
+              lambda: weighted_mean_values(bad, s), lambda: weighted_mean_values(y, bad),
+              lambda: stat_chi2_values(bad, s), lambda: covariance_fit_values(y, bad, 0.1),
+              lambda: likelihood_values(bad, s, 0.1)):
+        with pytest.raises(InputError):
+            f()
+
+
+def test_vectorised_helpers_shapes_and_scale():
+    from helpers.normalisation import covariance_fit_values, likelihood_values, weighted_mean_values
+    with pytest.raises(InputError, match="positive"):
+        weighted_mean_values([8.0, 8.5], [0.16, 0.0])
+    with pytest.raises(InputError, match="shapes"):
+        weighted_mean_values(np.ones((3, 2)), np.ones(3))
+    with pytest.raises(InputError, match="iterations"):
+        likelihood_values([8.0, 8.5], [0.16, 0.17], 0.1, iterations=0)
+    y, s = np.array([[8.0, 8.5], [1.0, 3.0]]), np.array([[0.16, 0.17], [0.1, 0.2]])
+    for k in (1e-200, 1e200):
+        np.testing.assert_allclose(weighted_mean_values(y * k, s * k), weighted_mean_values(y, s) * k, rtol=1e-14)
+        np.testing.assert_allclose(covariance_fit_values(y * k, s * k, 0.1)[0],
+                                   covariance_fit_values(y, s, 0.1)[0] * k, rtol=1e-14)
+        np.testing.assert_allclose(likelihood_values(y * k, s * k, 0.1), likelihood_values(y, s, 0.1) * k, rtol=1e-12)
+    w = s**-2.0
+    np.testing.assert_allclose(weighted_mean_values(y, s), (w * y).sum(1) / w.sum(1), rtol=1e-15)
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, 2.0, "7", True, None, np.random.default_rng(1),
+                                  np.random.SeedSequence(1)],
+                         ids=["-1", "1.5", "2.0", "text", "True", "None", "Generator", "SeedSequence"])
+def test_toy_seed_refused(seed):
+    from helpers import normalisation_toys as toys
+    with pytest.raises(InputError, match="seed"):
+        toys.run(100, seed=seed)
+
+
+def test_toy_seed_of_any_integer_type_and_absurd_size():
+    from helpers import normalisation_toys as toys
+    a = toys.run(100, seed=np.int64(5)).toys
+    assert a.equals(toys.run(100, seed=5).toys)
+    rng = np.random.default_rng(5)
+    y, N = toys.simulate(100, mu_true=8.25, stat_rel=0.02, norm_rel=0.1, rng=rng)
+    np.testing.assert_array_equal(a["N"], N)
+    with pytest.raises(InputError, match="maximum"):
+        toys.run(10**12)
+    with pytest.raises(InputError, match="Generator"):
+        toys.simulate(10, mu_true=8.25, stat_rel=0.02, norm_rel=0.1, rng=5)

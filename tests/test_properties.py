@@ -888,3 +888,173 @@ def test_case_count():
     total = sum(CASES.values())
     print(f"\nproperty-based cases: {total} in {len(CASES)} properties")
     assert total >= 1500
+
+
+# ======================================================================
+# ====================================================================== normalisation
+# ======================================================================
+# helpers.normalisation (+ _closed, _fits, _geometry) and helpers.normalisation_toys:
+# every fit across scales (1e-140 .. 1e140) and normalisation uncertainties up to 3 against
+# the closed forms and the exact curves; the chi2 curves at any mu against exact rational
+# arithmetic; masked, object and junk input to every public function refused; seeds of
+# every kind.
+from helpers import normalisation as norm_mod  # noqa: E402
+from helpers import normalisation_toys as norm_toys  # noqa: E402
+from helpers.normalisation import NormalisationProblem  # noqa: E402
+
+
+def _fr_rel_chi2(y, s, eps, mu):
+    """(y - mu 1)^T V(mu)^-1 (y - mu 1), V(mu) = diag(s^2) + eps^2 mu^2 11^T, by
+    Sherman-Morrison in exact rational arithmetic (inf beyond the float range)."""
+    ys, ws = [Fraction(float(v)) for v in y], [1 / Fraction(float(v)) ** 2 for v in s]
+    m, a = Fraction(float(mu)), Fraction(float(eps)) ** 2
+    r = [yi - m for yi in ys]
+    sw = sum(w * ri for w, ri in zip(ws, r))
+    out = sum(w * ri * ri for w, ri in zip(ws, r)) - a * m * m * sw * sw / (1 + a * m * m * sum(ws))
+    try:
+        return float(out)
+    except OverflowError:
+        return math.inf
+
+
+@prop(30)
+@given(st.lists(st.floats(1.0, 20.0), min_size=2, max_size=3), st.floats(0.01, 0.3),
+       st.floats(0.0, 3.0), scale_exp)
+def test_normalisation_fits_at_any_scale(values, stat_rel, eps, exp):
+    """Every fit, at any scale, equals the closed forms (value, √diag of HESSE's covariance,
+    interval edges including infinite ones: never an edge beyond the chi2 barrier at 0) or
+    refuses with InputError; the likelihood's minimum is its curve's value there."""
+    k = 10.0 ** exp
+    base = NormalisationProblem.from_relative(values, stat_rel, eps)
+    p = NormalisationProblem(base.values * k, base.stat_errors * k, eps)
+    exact = {e.method: e for e in p.closed_forms()}
+    w = p.stat_errors ** -2.0
+    W, ybar = w.sum(), w @ p.values / w.sum()
+    calls = [(norm_mod.N_ON_DATA, lambda: p.nuisance_fit("data")),
+             (norm_mod.N_ON_PREDICTION, lambda: p.nuisance_fit("prediction")),
+             (norm_mod.COVARIANCE_RELATIVE, lambda: p.relative_covariance_fit())]
+    for method, call in calls:
+        fit = outcome(call)
+        if fit is REFUSED:
+            continue
+        e = exact[method]
+        assert abs(fit.value - e.value) <= 1e-4 * e.error
+        assert fit.error == pytest.approx(e.error, rel=1e-3)
+        for got, want in ((fit.lower, e.lower), (fit.upper, e.upper)):
+            assert (np.isinf(want) and got == want) or abs(got - want) <= 1e-6 * e.error, (method, got, want)
+    lik = outcome(p.likelihood_fit)
+    if lik is not REFUSED:
+        want = float(norm_mod.likelihood_values(p.values, p.stat_errors, eps))
+        assert abs(lik.value - want) <= 1e-4 * lik.error
+        assert lik.chi2_min == pytest.approx(p.likelihood_nll(lik.value), rel=1e-10, abs=1e-8)
+        assert lik.lower < lik.value < lik.upper
+    if eps > 0:
+        sc = outcome(p.scaled_data_fit)
+        if sc is not REFUSED:
+            assert sc.value == pytest.approx(ybar, rel=1e-6)
+            assert sc.error == pytest.approx(np.sqrt(1 / W + eps**2 * ybar**2), rel=1e-6)
+
+
+@prop(120)
+@given(st.lists(st.floats(1.0, 20.0), min_size=2, max_size=3), st.floats(0.01, 0.3),
+       st.floats(0.0, 3.0), scale_exp,
+       st.floats(-1e300, 1e300) | st.sampled_from([0.0, 1e10, 1e20, 1e160, -1e300, 5e-324]))
+def test_normalisation_curves_exact_at_any_mu(values, stat_rel, eps, exp, mu):
+    """The relative-covariance chi2 and the N-on-prediction profile equal exact rational
+    arithmetic for any mu and scale (a linear solve lost them at mu = 1e20 and beyond)."""
+    p = NormalisationProblem.from_relative(np.array(values) * 10.0 ** exp, stat_rel, eps)
+    want = _fr_rel_chi2(p.values, p.stat_errors, eps, mu)
+    got = outcome(p.relative_covariance_chi2, mu)
+    prof = outcome(p.profile_chi2_prediction, mu)
+    assert got is not REFUSED and prof is not REFUSED
+    if math.isinf(want):
+        assert got == math.inf and prof == math.inf
+    else:
+        assert got == pytest.approx(want, rel=1e-10) and prof == pytest.approx(want, rel=1e-10)
+    assert not np.isnan(outcome(p.likelihood_nll, mu))
+
+
+def _masked(v):
+    return np.ma.array(np.atleast_1d(v), mask=np.r_[np.zeros(np.size(v) - 1, bool), True])
+
+
+BAD_NORM_INPUTS = [
+    True, "0.1", 1j, math.nan, object(), [0.1, "x"],
+    np.array([0.1, None], dtype=object), np.array([0.1, "x"], dtype=object),
+    np.array([0.1, 1j], dtype=object), np.array([True, False]),
+]
+_Y, _S = [8.0, 8.5], [0.16, 0.17]
+_P0 = NormalisationProblem(_Y, _S, 0.1)
+NORM_TARGETS = {
+    # each takes the bad input in one argument, well-formed inputs elsewhere
+    "Problem values": lambda b: NormalisationProblem(b, _S, 0.1),
+    "Problem stat": lambda b: NormalisationProblem(_Y, b, 0.1),
+    "Problem eps": lambda b: NormalisationProblem(_Y, _S, b),
+    "from_relative values": lambda b: NormalisationProblem.from_relative(b, 0.02, 0.1),
+    "from_relative stat": lambda b: NormalisationProblem.from_relative(_Y, b, 0.1),
+    "from_relative eps": lambda b: NormalisationProblem.from_relative(_Y, 0.02, b),
+    "weighted_mean_values y": lambda b: norm_mod.weighted_mean_values(b, _S),
+    "weighted_mean_values s": lambda b: norm_mod.weighted_mean_values(_Y, b),
+    "stat_chi2_values y": lambda b: norm_mod.stat_chi2_values(b, _S),
+    "covariance_fit_values eps": lambda b: norm_mod.covariance_fit_values(_Y, _S, b),
+    "covariance_fit_values s": lambda b: norm_mod.covariance_fit_values(_Y, b, 0.1),
+    "likelihood_values eps": lambda b: norm_mod.likelihood_values(_Y, _S, b),
+    "likelihood_values y": lambda b: norm_mod.likelihood_values(b, _S, 0.1),
+    "likelihood_values iterations": lambda b: norm_mod.likelihood_values(_Y, _S, 0.1, iterations=b),
+    "scan_norm": lambda b: norm_mod.scan_norm(_Y, 0.02, b),
+    "course_problem norm_rel": lambda b: norm_mod.course_problem(norm_rel=b),
+    "course_problem y2": lambda b: norm_mod.course_problem(y2=b),
+    "below_both_thresholds": lambda b: norm_mod.below_both_thresholds(norm_rel=b),
+    "covariance_at": lambda b: _P0.covariance_at(b),
+    "relative_covariance_chi2": lambda b: _P0.relative_covariance_chi2(b),
+    "profile_chi2_prediction": lambda b: _P0.profile_chi2_prediction(b),
+    "measured_covariance_chi2": lambda b: _P0.measured_covariance_chi2(b),
+    "likelihood_nll": lambda b: _P0.likelihood_nll(b),
+    "ellipse c": lambda b: _P0.ellipse(c=b),
+    "ellipse center": lambda b: _P0.ellipse(center=b),
+    "ellipse cov": lambda b: _P0.ellipse(cov=b),
+    "touching_point cov": lambda b: _P0.touching_point(cov=b),
+    "ellipse_axes cov": lambda b: _P0.ellipse_axes(cov=b),
+    "mean_difference cov": lambda b: _P0.mean_difference(cov=b),
+    "toys estimates y": lambda b: norm_toys.estimates(b, 0.02, 0.1),
+    "toys estimates eps": lambda b: norm_toys.estimates(np.ones((3, 2)), 0.02, b),
+    "toys run mu_true": lambda b: norm_toys.run(10, mu_true=b),
+    "toys run norm_rel": lambda b: norm_toys.run(10, norm_rel=b),
+    "toys run n_toys": lambda b: norm_toys.run(b),
+}
+
+
+@prop(200)
+@given(st.sampled_from(sorted(NORM_TARGETS)),
+       st.sampled_from(BAD_NORM_INPUTS) | st.sampled_from(["masked", "masked matrix"]),
+       st.floats(0.01, 10.0))
+def test_normalisation_refuses_masked_object_and_junk(target, bad, good):
+    """Masked entries (used with their hidden values before), object arrays holding text,
+    None or complex numbers, booleans (eps=True was used as 1) and text are refused by every
+    public function of the chapter, with a message."""
+    if isinstance(bad, str) and bad == "masked":
+        bad = _masked([good, good])
+    elif isinstance(bad, str) and bad == "masked matrix":
+        bad = np.ma.array(np.eye(2) * good, mask=[[0, 1], [0, 0]])
+    assert outcome(NORM_TARGETS[target], bad) is REFUSED
+
+
+@prop(80)
+@given(st.integers(-10**25, 10**25)
+       | st.floats(allow_nan=True) | st.text(max_size=3) | st.booleans() | st.none()
+       | st.sampled_from([np.int64(3), np.uint8(7), np.int32(-3), np.float64(2.0),
+                          np.random.default_rng(1), np.random.SeedSequence(1), [1, 2]]))
+def test_normalisation_toy_seeds_of_every_kind(seed):
+    """A toy study's seed is a non-negative integer of any integer type, and the same seed
+    gives the same pseudo-experiments (the normalisations drawn first from
+    numpy.random.default_rng(seed)); negative numbers, floats, text, True, None, a
+    Generator (it carries state from call to call) and a SeedSequence are refused."""
+    ok = (isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and seed >= 0)
+    out = outcome(norm_toys.run, 20, seed=seed)
+    if not ok:
+        assert out is REFUSED
+        return
+    assert out is not REFUSED
+    expected_N = 1.0 + 0.1 * np.random.default_rng(int(seed)).standard_normal(20)
+    np.testing.assert_array_equal(out.toys["N"].to_numpy(), expected_N)
+    assert out.toys.equals(norm_toys.run(20, seed=seed).toys)
