@@ -7,10 +7,13 @@ Modules
 -------
 validation          input checks and :class:`~helpers.validation.InputError`
 data                the measured inputs stored in ``book/data`` (checked, cached by file)
-combination         BLUE / chi2 combination of correlated measurements (labels aligned)
+blue                the one BLUE engine (batched, scale-free), covariance check and scaler
+combination         :class:`Combination` of correlated measurements (labels aligned), with
+                    breakdowns, information weights, iterative BLUE and fit beside it
 wmass               chapter "Combining two W-mass measurements": its problem and claims
-normalisation       chapter "Normalisation uncertainties": every estimator, fits and
-                    closed forms (Peelle's pertinent puzzle)
+normalisation       chapter "Normalisation uncertainties": the problem and every estimator
+                    (Peelle's pertinent puzzle); its closed forms, fits and ellipse geometry
+                    in ``normalisation_closed``, ``normalisation_fits``, ``normalisation_geometry``
 normalisation_toys  the chapter's seeded pseudo-experiments
 propagation         chapter "Error propagation": ``tools`` (linear and Monte Carlo
                     propagation, summaries) and ``problem`` (the chapter's inputs)

@@ -32,7 +32,7 @@ def _value(result):
     if isinstance(result, Combination):
         return (result.value, result.error, result.chi2)
     if isinstance(result, NormalisationProblem):
-        return tuple(np.asarray(result.covariance, dtype=float).ravel())
+        return tuple(np.asarray(result.covariance_measured(), dtype=float).ravel()) + (result.values_tilt(),)
     if isinstance(result, dimuon.DimuonFit):
         return tuple(result.values.round(6))
     if isinstance(result, pd.DataFrame):
@@ -111,3 +111,38 @@ def test_a_number_that_is_no_float_is_refused(name, arg, bad):
     items.flat[0] = bad
     with pytest.raises(InputError):
         _call(name, **{arg: items.tolist()})
+
+
+# ------------------------------------------------------------------ sizes and seeds
+from helpers import normalisation_toys, ttbar  # noqa: E402
+
+#: name: call(size=..., seed=...) of every public function that draws random numbers
+DRAWS = {
+    "dimuon.simulate": lambda size, seed: dimuon.simulate(size, seed=seed),
+    "dimuon.toy_study": lambda size, seed: dimuon.toy_study(1, size, seed=seed),
+    "sample_gaussian": lambda size, seed: P.sample_gaussian(0.0, 1.0, size, seed=seed),
+    "monte_carlo": lambda size, seed: P.monte_carlo(lambda v: 2 * v, 0.0, 1.0, size, seed=seed),
+    "ttbar.rounding_trials": lambda size, seed: ttbar.rounding_trials(n=size, rng=seed),
+    "normalisation_toys.run": lambda size, seed: normalisation_toys.run(size, seed=seed).toys,
+}
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, "7", True, [1, 2], object()],
+                         ids=["-1", "1.5", "text", "True", "list", "object"])
+@pytest.mark.parametrize("name", DRAWS)
+def test_seeds_that_are_no_seed_are_refused(name, seed):
+    with pytest.raises(InputError, match="seed|rng"):
+        DRAWS[name](100, seed)
+
+
+@pytest.mark.parametrize("name", DRAWS)
+def test_the_same_integer_seed_gives_the_same_numbers(name):
+    a, b = DRAWS[name](100, 7), DRAWS[name](100, 7)
+    assert (a.equals(b) if isinstance(a, pd.DataFrame) else np.array_equal(a, b))
+
+
+@pytest.mark.parametrize("size", [10**12, 10**400, "100", 2.5, 0], ids=["1e12", "1e400", "text", "2.5", "0"])
+@pytest.mark.parametrize("name", DRAWS)
+def test_sizes_beyond_reason_are_refused_before_any_memory_is_taken(name, size):
+    with pytest.raises(InputError):
+        DRAWS[name](size, 7)
