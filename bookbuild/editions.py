@@ -104,7 +104,7 @@ def _solution_box(label: str, body: str) -> str:
     return f":::{{solution}} {label}\n{body}\n:::"
 
 
-def _split_solutions(nb: nbformat.NotebookNode, keep: bool):
+def split_solutions(nb: nbformat.NotebookNode, keep: bool):
     """Yield ``(cell, inside_label)`` pieces with the solution fences resolved.
 
     Markdown cells are cut at the fences (text before a start fence or after an end
@@ -168,7 +168,7 @@ def _edition(nb: nbformat.NotebookNode, *, solutions: bool) -> nbformat.Notebook
     values = glue_values(nb)
     meta = {k: v for k, v in nb.metadata.items() if solutions or k != "widgets"}
     out = nbformat.v4.new_notebook(metadata=copy.deepcopy(meta))
-    for cell, inside in _split_solutions(nb, keep=solutions):
+    for cell, inside in split_solutions(nb, keep=solutions):
         if cell is None:                                  # a solution just ended
             if not solutions:
                 out.cells.append(nbformat.v4.new_markdown_cell(

@@ -219,6 +219,17 @@ class SliderPanel(widgets.VBox):
     def values(self) -> dict:
         return {k: w.value for k, w in self.sliders.items()}
 
+    @property
+    def figure(self):
+        """The live matplotlib figure (``None`` before the first draw)."""
+        return self._fig
+
+    @property
+    def scene(self):
+        """The view's :class:`~helpers.plotting.Scene`: its moving artists (``None`` before
+        the first draw)."""
+        return self._scene
+
     def _on_change(self, _change) -> None:
         # what a student's drag runs: never a traceback under the slider. An InputError is
         # an impossible setting (update shows it); anything else is a bug in the book, shown

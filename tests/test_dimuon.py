@@ -83,7 +83,7 @@ def test_fast_logpdf_equals_scipy_at_random_points_and_parameters():
 
 def test_fast_logpdf_inside_the_cost_function(small_fit):
     cost, model = small_fit.cost, small_fit.model
-    assert model._is_data(cost._masked)            # the cost passes its own copy: fast path
+    assert model.is_data(cost.data)                # the cost passes its own copy: fast path
     p = small_fit.values.to_numpy()
     assert cost(*p) == pytest.approx(-2 * scipy_logpdf(small_fit.masses, *p).sum(), rel=1e-12)
     other = np.array([10.2, 10.58, 10.7])
@@ -327,9 +327,9 @@ def test_report_rounds_to_the_error(small_fit):
         assert float(error) == pytest.approx(small_fit.errors[p], rel=0.5)
         assert len(value.partition(".")[2]) == len(error.partition(".")[2])
     assert small_fit.summary == small_fit.report(2)
-    assert dm.fitting._value_error(49.8, 59.2, 1) == "50 +- 60"
-    assert dm.fitting._value_error(-0.0004, 0.03, 2) == "0.000 +- 0.030"   # never -0
-    assert dm.fitting._value_error(1234.5, 210.0, 2) == "1230 +- 210"
+    assert dm.fitting.value_error(49.8, 59.2, 1) == "50 +- 60"
+    assert dm.fitting.value_error(-0.0004, 0.03, 2) == "0.000 +- 0.030"   # never -0
+    assert dm.fitting.value_error(1234.5, 210.0, 2) == "1230 +- 210"
     table = small_fit.rounded_table(dm.TRUTH)
     assert list(table.columns) == ["value", "error", "truth", "pull"]
     assert table.loc["n", "truth"] == "4" and len(table.loc["n", "pull"].split(".")[1]) == 2

@@ -212,7 +212,7 @@ _RAW_MYST = re.compile(r"\{(glue|cite)[^}]*\}`|solution-start|solution-end")
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_editions_write_out_every_glued_number_and_citation(path):
-    from bookbuild.editions import _split_solutions
+    from bookbuild.editions import split_solutions
 
     nb = nbformat.read(path, as_version=4)
     values = glue_values(nb)
@@ -220,7 +220,7 @@ def test_editions_write_out_every_glued_number_and_citation(path):
     for keep, edition in ((False, student_notebook(nb)), (True, full_notebook(nb))):
         # the glue roles in the markdown this edition keeps (the student edition drops
         # the solutions, and with them their numbers)
-        kept = [cell.source for cell, _ in _split_solutions(nb, keep=keep)
+        kept = [cell.source for cell, _ in split_solutions(nb, keep=keep)
                 if cell is not None and cell.cell_type == "markdown"]
         roles = [(m.group(1), m.group(2) or "") for src in kept for m in role.finditer(src)]
         prose = "\n".join(c.source for c in edition.cells if c.cell_type == "markdown")

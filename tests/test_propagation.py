@@ -12,7 +12,7 @@ from scipy import integrate, stats
 
 from helpers import SEED
 from helpers import propagation as P
-from helpers.propagation.tools import _psd_factor as psd_factor
+from helpers.propagation.tools import psd_factor
 from helpers.figures import propagation as F
 from helpers.validation import InputError
 
@@ -584,7 +584,7 @@ def test_panel_samples_are_sample_gaussian(rho, s1, s2):
     same inputs as sample_gaussian with the same seed, to rounding."""
     from helpers import SEED
     from helpers.figures.propagation import PANEL_SIZE, Panel
-    a = Panel()._samples(rho, s1, s2)
+    a = Panel().samples(rho, s1, s2)
     b = P.sample_gaussian(P.A_NOMINAL, P.cov_a(rho, s1, s2), PANEL_SIZE, SEED)
     np.testing.assert_allclose(a, b, rtol=0, atol=1e-14)
 

@@ -844,7 +844,7 @@ def test_panel_histogram_axes_stay_fixed():
     """"Those units keep the axes fixed while you move the sliders: agreement always means
     the same curve.\""""
     panel = PANEL.widget()
-    ax2 = panel._fig.axes[1]
+    ax2 = panel.figure.axes[1]
     limits = (ax2.get_xlim(), ax2.get_ylim())
     curve = ax2.get_lines()[0].get_ydata().copy()       # the standard Gaussian
     for values in ({"rho": 0.9, "sigma1": 0.5, "sigma2": 0.5, "x": -3.0},

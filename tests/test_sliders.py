@@ -144,12 +144,12 @@ def _shown(panel) -> np.ndarray:
 def _full_render(panel) -> np.ndarray:
     """The panel's figure rendered completely (every artist as an ordinary one), as a
     plain ``savefig`` would: what the blitted image must look like."""
-    moving = panel._scene.moving
+    moving = panel.scene.moving
     for a in moving:
         a.set_animated(False)
     try:
-        panel._fig.canvas.draw()
-        return np.asarray(panel._fig.canvas.buffer_rgba())[..., :3].astype(int)
+        panel.figure.canvas.draw()
+        return np.asarray(panel.figure.canvas.buffer_rgba())[..., :3].astype(int)
     finally:
         for a in moving:
             a.set_animated(True)
@@ -163,7 +163,7 @@ def _differing(a: np.ndarray, b: np.ndarray, where=None) -> float:
 
 def _outside_axes(panel) -> np.ndarray:
     """Pixels outside every axes frame: ticks labels, axis labels (all background)."""
-    fig = panel._fig
+    fig = panel.figure
     h, w = fig.canvas.get_width_height()[::-1]
     outside = np.ones((h, w), dtype=bool)
     for ax in fig.axes:

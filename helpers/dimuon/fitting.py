@@ -400,7 +400,7 @@ class DimuonFit:
             return "\n".join(lines)
         err = self.errors
         lines = [head + f": valid minimum, accurate covariance; -ln L = {self.nll:.3f}"]
-        lines += [f"  {p:6s} = {_value_error(self.values[p], err[p], error_digits)}" for p in PARAMETERS]
+        lines += [f"  {p:6s} = {value_error(self.values[p], err[p], error_digits)}" for p in PARAMETERS]
         try:
             g = self.gof()
             lines.append(f"  binned chi2/ndf = {g['chi2']:.1f}/{g['ndf']}, p = {g['pvalue']:.3f}")
@@ -467,7 +467,7 @@ def _fixed(value: float, places: int) -> str:
     return text[1:] if text.startswith("-") and float(text) == 0 else text
 
 
-def _value_error(value: float, error: float, digits: int) -> str:
+def value_error(value: float, error: float, digits: int) -> str:
     """``"value +- error"`` with the error rounded to ``digits`` significant digits and the
     value to the same decimal place."""
     places = _decimals(error, digits)

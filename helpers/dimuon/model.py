@@ -370,7 +370,8 @@ class FastLogPdf:
             np.empty(size) for _ in range(9))
         self._key = None
 
-    def _is_data(self, x) -> bool:
+    def is_data(self, x) -> bool:
+        """True if ``x`` is the bound sample itself (the same memory): the fast path."""
         d = self.data
         return x is d or (isinstance(x, np.ndarray) and x.shape == d.shape
                           and x.strides == d.strides and x.dtype == d.dtype
@@ -413,7 +414,7 @@ class FastLogPdf:
 
     def __call__(self, x, mu, sigma, alpha, n, slope, f_sig):
         params = (mu, sigma, alpha, n, slope, f_sig)
-        if self._is_data(x):
+        if self.is_data(x):
             self._evaluate(params)
             return self._lp
         return logpdf(x, *params, mass_range=(self.lo, self.hi))

@@ -207,7 +207,7 @@ class Panel(PanelView):
     def __init__(self):
         self._z = None
 
-    def _samples(self, r: float, s1: float, s2: float) -> np.ndarray:
+    def samples(self, r: float, s1: float, s2: float) -> np.ndarray:
         """The seeded inputs ``a = a0 + L z`` for one (rho, sigma1, sigma2): the standard
         normals ``z`` are drawn once (the same as :func:`sample_gaussian` draws with
         :data:`helpers.SEED`) and ``L`` is the 2x2 Cholesky factor in closed form, so a
@@ -224,7 +224,7 @@ class Panel(PanelView):
         s1 = as_number(sigma1, "sigma1", non_negative=True)
         s2 = as_number(sigma2, "sigma2", non_negative=True)
         xx = as_number(x, "x")
-        ys = y_a(xx, self._samples(r, s1, s2))
+        ys = y_a(xx, self.samples(r, s1, s2))
         y0 = float(y_a(xx, A_NOMINAL))
         sig = float(sigma_y_formula(xx, r, s1, s2))
         out = {"rho": r, "x": xx, "y0": y0, "sigma": sig, "summary": mean_std(ys),

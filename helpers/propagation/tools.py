@@ -109,7 +109,7 @@ def _as_psd_covariance(cov, n: int, name: str = "cov") -> np.ndarray:
     return arr
 
 
-def _psd_factor(cov: np.ndarray) -> np.ndarray:
+def psd_factor(cov: np.ndarray) -> np.ndarray:
     """Lower-triangular L with L L^T = cov, for positive *semi*-definite ``cov``.
 
     The ordinary Cholesky factor when ``cov`` is positive definite; otherwise the same
@@ -374,7 +374,7 @@ def sample_gaussian(x, cov, size, seed=SEED) -> np.ndarray:
     e = exponent(C)
     e += e % 2
     with np.errstate(over="ignore", invalid="ignore"):
-        out = xv[:, None] + np.ldexp(_psd_factor(np.ldexp(C, -e)) @ z, e // 2)
+        out = xv[:, None] + np.ldexp(psd_factor(np.ldexp(C, -e)) @ z, e // 2)
     if not np.all(np.isfinite(out)):
         raise InputError("some samples exceed the floating-point range (about 1.8e308): "
                          "the mean or the errors are too large")
