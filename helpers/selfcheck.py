@@ -54,13 +54,65 @@ def _lookup(key: str) -> Exercise:
         raise InputError(f"no exercise called {key!r}; known exercises: {known}") from None
 
 
+def _expected(key: str) -> np.ndarray:
+    """The expected numbers of ``key``, computed once per session (a check after the
+    first answers at once; the answers depend only on the book's data and code)."""
+    if key not in _EXPECTED:
+        _EXPECTED[key] = np.atleast_1d(np.asarray(EXERCISES[key].compute(), dtype=float)).ravel()
+    return _EXPECTED[key]
+
+
+_EXPECTED: dict[str, np.ndarray] = {}
+
+
+def _numbers(answer) -> np.ndarray:
+    """A student's answer as a flat float array, or :class:`InputError` with one line
+    saying what to pass instead."""
+    if answer is None:
+        raise InputError("the answer is None: did the function or cell that computes it "
+                         "`return` (or end with) its result?")
+    if hasattr(answer, "migrad") and hasattr(answer, "values"):
+        raise InputError("this is the Minuit object itself: pass the numbers, for example "
+                         "m.values['mu'] or (m.values['mu'], m.errors['mu'])")
+    if hasattr(answer, "x") and hasattr(answer, "fun"):
+        raise InputError("this is scipy's whole result: pass the numbers, for example res.x[0]")
+    if isinstance(answer, dict):
+        raise InputError("a dict has no order: pass the numbers themselves, as a tuple")
+    if hasattr(answer, "to_numpy") and not isinstance(answer, np.ndarray):
+        answer = answer.to_numpy()                        # pandas Series / DataFrame
+    if isinstance(answer, np.matrix):
+        answer = np.asarray(answer)
+    if isinstance(answer, (tuple, list)):
+        # a pair such as (res.x, error): accept one-number arrays and Series inside it
+        parts = []
+        for item in answer:
+            if hasattr(item, "to_numpy") and not isinstance(item, np.ndarray):
+                item = item.to_numpy()
+            if isinstance(item, np.ndarray) and not np.ma.isMaskedArray(item) and item.size == 1:
+                item = item.reshape(())
+            parts.append(item)
+        answer = parts
+    return np.atleast_1d(_as_float_array(answer, "the answer")).ravel()
+
+
+def _tolerance_text(ex: Exercise) -> str:
+    rel = f"{100 * ex.rtol:g} %"
+    if ex.rtol and not ex.atol:
+        return f"{rel} relative"
+    if not ex.rtol:
+        return f"{ex.atol:g} absolute"
+    return f"{ex.atol:g} + {rel}"
+
+
 def check(key: str, answer) -> CheckResult:
     """Compare ``answer`` with the expected value of exercise ``key``.
 
     Numbers are compared with the exercise's tolerance ``|a - e| <= atol + rtol*|e|``;
     tuples element by element. The returned message says "correct" or "not yet" and
-    the tolerance, never the expected value itself. An old key (:data:`RENAMED`) is
-    checked under its new name, with a first line naming it.
+    the tolerance, never the expected value itself. Whatever a student passes (None, a
+    Minuit or scipy result, pandas objects, ``np.matrix``, masked arrays, huge integers)
+    gets a verdict or one line saying what to pass instead, never a traceback. An old key
+    (:data:`RENAMED`) is checked under its new name, with a first line naming it.
     """
     if isinstance(key, str) and key in RENAMED:
         result = check(RENAMED[key], answer)
@@ -70,19 +122,23 @@ def check(key: str, answer) -> CheckResult:
         known = ", ".join(sorted(EXERCISES))
         return CheckResult(str(key), False, f"✗ there is no exercise {key!r}; the known ones are: {known}.")
     ex = EXERCISES[key]
-    want = np.atleast_1d(np.asarray(ex.compute(), dtype=float))
+    want = _expected(key)
     try:
-        # refuses True/False, text (even "1.5"), complex numbers and ragged lists
-        got = np.atleast_1d(_as_float_array(answer, "answer"))
-    except (InputError, TypeError, ValueError):
+        got = _numbers(answer)
+    except InputError as exc:
+        text = str(exc)
+        if text.startswith("the answer must be") or "must be numbers" in text or "must be real" in text:
+            text = f"the answer must be a number (or numbers), got {type(answer).__name__}"
+        return CheckResult(key, False, f"✗ {key}: {text}" + ("" if text[-1] in ".?!)" else "."))
+    except (TypeError, ValueError, OverflowError):
         return CheckResult(key, False, f"✗ {key}: the answer must be a number (or numbers), got {type(answer).__name__}.")
-    if got.shape != want.shape:
+    if got.size != want.size:
         return CheckResult(key, False, f"✗ {key}: expected {want.size} number(s), got {got.size}.")
     if not np.all(np.isfinite(got)):
         return CheckResult(key, False, f"✗ {key}: your answer contains NaN or infinity.")
     tol = ex.atol + ex.rtol * np.abs(want)
     ok = bool(np.all(np.abs(got - want) <= tol))
-    how = f"{ex.rtol:.0%} relative" if ex.rtol and not ex.atol else f"{ex.atol:g} absolute" if not ex.rtol else f"{ex.atol:g} + {ex.rtol:.0%}"
+    how = _tolerance_text(ex)
     if ok:
         return CheckResult(key, True, f"✓ {key}: correct, {ex.what} agrees within {how}.")
     return CheckResult(key, False, f"✗ {key}: not yet, {ex.what} is off by more than {how}. Look again at your steps.")

@@ -18,7 +18,7 @@ def test_right_answer_passes_wrong_fails_and_answer_never_shown(key):
     for res in (check(key, want), wrong):
         for digits in (2, 3, 4, 6):
             for w in want:
-                assert f"{w:.{digits}g}" not in res.message.replace(f"{ex.rtol:.0%}", "")
+                assert f"{w:.{digits}g}" not in res.message.replace(selfcheck._tolerance_text(ex), "")
 
 
 def test_message_for_bad_answers():
@@ -52,3 +52,58 @@ def test_old_key_still_checks_under_its_new_name_with_a_note(old):
     assert old in note and new in note
     assert not check(old, want + 1.0)
 
+
+
+# ------------------------------------------------------------------ any Python object
+class _Result:
+    """Looks like scipy's OptimizeResult (x, fun, hess_inv)."""
+    def __init__(self, x):
+        self.x, self.fun, self.hess_inv = np.array([x]), 0.0, np.array([[2.0]])
+
+
+@pytest.mark.parametrize("answer, says", [
+    (10**400, "beyond the floating-point range"),
+    (None, "the answer is None"),
+    (np.ma.array([0.1], mask=[1]), "masked entries at [0]"),
+    (_Result(0.1), "scipy's whole result"),
+    ({"value": 0.1}, "a dict has no order"),
+    ("0.1", "must be a number"),
+    (True, "must be a number"),
+    (1 + 2j, "must be a number"),
+    (object(), "must be a number"),
+])
+def test_any_object_gets_one_line_and_never_a_traceback(answer, says):
+    res = check("intro-sem", answer)
+    assert not res and says in res.message and "\n" not in res.message
+    assert not res.message.endswith("..") and not res.message.endswith("?.")
+
+
+def test_a_minuit_object_is_told_to_pass_its_numbers():
+    from iminuit import Minuit
+    m = Minuit(lambda x: x**2, x=1.0)
+    assert "Minuit object itself" in check("intro-sem", m).message
+
+
+@pytest.mark.filterwarnings("ignore:the matrix subclass:PendingDeprecationWarning")
+@pytest.mark.parametrize("wrap", [
+    lambda v: np.matrix([[v]]), lambda v: __import__("pandas").Series([v]), lambda v: np.ma.array([v]),
+    lambda v: [[v]], lambda v: np.float32(v), lambda v: (np.array([v]),),
+], ids=["matrix", "Series", "unmasked", "nested list", "float32", "tuple of array"])
+def test_containers_of_the_right_number_pass(wrap):
+    want = float(expected("intro-sem"))
+    assert check("intro-sem", wrap(want))
+
+
+@pytest.mark.filterwarnings("ignore:the matrix subclass:PendingDeprecationWarning")
+def test_a_pair_from_scipy_passes_for_a_two_number_exercise():
+    value, error = expected("dimuon-n-2sigma")
+    res = _Result(value)
+    assert check("dimuon-n-2sigma", (res.x, np.array([error])))
+    assert check("dimuon-n-2sigma", np.matrix([[value, error]]))
+
+
+def test_relative_tolerances_below_one_percent_are_shown_as_they_are():
+    from helpers.exercises import Exercise
+    assert selfcheck._tolerance_text(Exercise(lambda: 1.0, rtol=0.002)) == "0.2 % relative"
+    assert selfcheck._tolerance_text(Exercise(lambda: 1.0, rtol=0.05)) == "5 % relative"
+    assert selfcheck._tolerance_text(Exercise(lambda: 1.0, atol=0.01, rtol=0.001)) == "0.01 + 0.1 %"
