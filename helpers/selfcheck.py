@@ -18,7 +18,7 @@ import numpy as np
 from .exercises import RENAMED, Exercise, collect
 from .validation import InputError, _as_float_array
 
-__all__ = ["Exercise", "CheckResult", "EXERCISES", "RENAMED", "check", "expected"]
+__all__ = ["Exercise", "CheckResult", "EXERCISES", "RENAMED", "check", "expected", "progress"]
 
 
 @dataclass(frozen=True)
@@ -113,9 +113,54 @@ def check(key: str, answer) -> CheckResult:
     Minuit or scipy result, pandas objects, ``np.matrix``, masked arrays, huge integers)
     gets a verdict or one line saying what to pass instead, never a traceback. An old key
     (:data:`RENAMED`) is checked under its new name, with a first line naming it.
+    The verdict is remembered for :func:`progress`.
     """
+    result = _check(key, answer)
+    if result.key in EXERCISES:
+        _TRIED[result.key] = _TRIED.get(result.key, False) or result.correct
+    return result
+
+
+_TRIED: dict[str, bool] = {}
+"""Exercise key -> solved at least once, for the checks of this session."""
+
+
+def progress(chapter: str | None = None) -> "Progress":
+    """What is done and what is left: for each chapter with an exercise checked in this
+    session (or the ``chapter`` named), its exercises marked ✓ (solved), ✗ (tried, not yet
+    right) or · (not tried)."""
+    from . import CHAPTERS
+    if chapter is not None and chapter not in CHAPTERS:
+        raise InputError(f"no chapter called {chapter!r}; the chapters are: {', '.join(CHAPTERS)}")
+    names = [chapter] if chapter else [c for c in CHAPTERS if any(k.startswith(c + "-") for k in _TRIED)]
+    lines = []
+    for name in names:
+        keys = sorted(k for k in EXERCISES if k.startswith(name + "-"))
+        done = sum(_TRIED.get(k, False) for k in keys)
+        lines.append(f"{name}: {done} of {len(keys)} solved")
+        for k in keys:
+            mark = "✓" if _TRIED.get(k) else "✗" if k in _TRIED else "·"
+            lines.append(f"  {mark} {k}" + ("" if k in _TRIED else "   (not tried)"))
+    if not lines:
+        lines = ["no exercise checked yet in this session; progress('<chapter>') lists a "
+                 f"chapter's exercises ({', '.join(CHAPTERS)})"]
+    return Progress("\n".join(lines))
+
+
+@dataclass(frozen=True)
+class Progress:
+    """The text of :func:`progress` (shown as is in a notebook)."""
+
+    text: str
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def _check(key: str, answer) -> CheckResult:
+    """The verdict of :func:`check`, not remembered."""
     if isinstance(key, str) and key in RENAMED:
-        result = check(RENAMED[key], answer)
+        result = _check(RENAMED[key], answer)
         note = f"(exercise {key!r} is now called {RENAMED[key]!r})"
         return CheckResult(result.key, result.correct, f"{note}\n{result.message}")
     if not isinstance(key, str) or key not in EXERCISES:

@@ -107,3 +107,30 @@ def test_relative_tolerances_below_one_percent_are_shown_as_they_are():
     assert selfcheck._tolerance_text(Exercise(lambda: 1.0, rtol=0.002)) == "0.2 % relative"
     assert selfcheck._tolerance_text(Exercise(lambda: 1.0, rtol=0.05)) == "5 % relative"
     assert selfcheck._tolerance_text(Exercise(lambda: 1.0, atol=0.01, rtol=0.001)) == "0.01 + 0.1 %"
+
+
+# ------------------------------------------------------------------ progress
+def test_progress_lists_done_tried_and_left(monkeypatch):
+    monkeypatch.setattr(selfcheck, "_TRIED", {})
+    assert "no exercise checked yet" in repr(selfcheck.progress())
+    right = np.atleast_1d(np.asarray(expected("wmass-without-beam"), dtype=float))
+    wrong = right + 100.0
+    check("wmass-without-beam", wrong)
+    text = repr(selfcheck.progress())
+    keys = sorted(k for k in EXERCISES if k.startswith("wmass-"))
+    assert text.splitlines()[0] == f"wmass: 0 of {len(keys)} solved"
+    assert "✗ wmass-without-beam" in text and text.count("(not tried)") == len(keys) - 1
+    check("wmass-without-beam", right)
+    check("wmass-without-beam", wrong)          # solved once stays solved
+    assert "✓ wmass-without-beam" in repr(selfcheck.progress())
+    check("prop-cov-b", 0.0)                    # an old key counts under its new name
+    text = repr(selfcheck.progress())
+    assert "✗ propagation-cov-b" in text and text.index("propagation:") < text.index("wmass:")
+    assert repr(selfcheck.progress("dimuon")).startswith("dimuon: 0 of ")
+    for number in np.concatenate([right, wrong]):             # never the answer
+        assert f"{number:.3g}" not in repr(selfcheck.progress())
+
+
+def test_progress_refuses_an_unknown_chapter():
+    with pytest.raises(InputError, match="no chapter called 'w_mass'"):
+        selfcheck.progress("w_mass")
