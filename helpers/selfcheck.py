@@ -181,9 +181,22 @@ def _check(key: str, answer) -> CheckResult:
         return CheckResult(key, False, f"✗ {key}: expected {want.size} number(s), got {got.size}.")
     if not np.all(np.isfinite(got)):
         return CheckResult(key, False, f"✗ {key}: your answer contains NaN or infinity.")
-    tol = ex.atol + ex.rtol * np.abs(want)
-    ok = bool(np.all(np.abs(got - want) <= tol))
-    how = _tolerance_text(ex)
-    if ok:
-        return CheckResult(key, True, f"✓ {key}: correct, {ex.what} agrees within {how}.")
-    return CheckResult(key, False, f"✗ {key}: not yet, {ex.what} is off by more than {how}. Look again at your steps.")
+    atol = np.broadcast_to(np.asarray(ex.atol, dtype=float), want.shape)
+    rtol = np.broadcast_to(np.asarray(ex.rtol, dtype=float), want.shape)
+    good = np.abs(got - want) <= atol + rtol * np.abs(want)
+    if want.size == 1 or not ex.parts:
+        how = _tolerance_text(ex)
+        if good.all():
+            return CheckResult(key, True, f"✓ {key}: correct, {ex.what} agrees within {how}.")
+        return CheckResult(key, False, f"✗ {key}: not yet, {ex.what} is off by more than {how}. "
+                                       "Look again at your steps.")
+    # one verdict per number: "your mean is right, your error is not"
+    said = []
+    for name, ok, a, r in zip(ex.parts, good, atol, rtol):
+        how = _tolerance_text(Exercise(ex.compute, rtol=float(r), atol=float(a)))
+        said.append(f"{name} agrees within {how}" if ok else f"{name} is off by more than {how}")
+    if good.all():
+        return CheckResult(key, True, f"✓ {key}: correct, {'; '.join(said)}.")
+    wrong = [n for n, ok in zip(ex.parts, good) if not ok]
+    return CheckResult(key, False, f"✗ {key}: not yet: {'; '.join(said)}. "
+                                   f"Look again at {' and '.join(wrong)}.")

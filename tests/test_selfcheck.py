@@ -18,7 +18,10 @@ def test_right_answer_passes_wrong_fails_and_answer_never_shown(key):
     for res in (check(key, want), wrong):
         for digits in (2, 3, 4, 6):
             for w in want:
-                assert f"{w:.{digits}g}" not in res.message.replace(selfcheck._tolerance_text(ex), "")
+                text = res.message.replace(selfcheck._tolerance_text(ex), "")
+                for a in np.atleast_1d(ex.atol):
+                    text = text.replace(f"{a:g}", "")
+                assert f"{w:.{digits}g}" not in text
 
 
 def test_message_for_bad_answers():
@@ -134,3 +137,28 @@ def test_progress_lists_done_tried_and_left(monkeypatch):
 def test_progress_refuses_an_unknown_chapter():
     with pytest.raises(InputError, match="no chapter called 'w_mass'"):
         selfcheck.progress("w_mass")
+
+
+# ------------------------------------------------------------------ one verdict per number
+def test_every_answer_of_several_numbers_names_them():
+    for key, ex in EXERCISES.items():
+        n = np.atleast_1d(expected(key)).size
+        assert (len(ex.parts) == n) if n > 1 else not ex.parts, key
+
+
+@pytest.mark.parametrize("key", [k for k in sorted(EXERCISES) if EXERCISES[k].parts])
+def test_each_number_of_a_pair_gets_its_own_verdict(key):
+    ex = EXERCISES[key]
+    want = np.atleast_1d(np.asarray(expected(key), dtype=float))
+    tol = np.broadcast_to(np.asarray(ex.atol, dtype=float) + np.asarray(ex.rtol, dtype=float) * np.abs(want),
+                          want.shape)
+    for i, name in enumerate(ex.parts):
+        got = want.copy()
+        got[i] += 3 * tol[i] + 1e-9
+        res = check(key, got)
+        assert not res and f"{name} is off by more than" in res.message
+        for j, other in enumerate(ex.parts):
+            if j != i:
+                assert f"{other} agrees within" in res.message
+        assert res.message.endswith(f"Look again at {name}.")
+    assert all(f"{name} agrees within" in check(key, want).message for name in ex.parts)

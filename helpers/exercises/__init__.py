@@ -43,9 +43,12 @@ class Exercise:
     """One checkable answer: how to compute it and how close is close enough."""
 
     compute: Callable[[], float | tuple]
-    rtol: float = 0.0
-    atol: float = 0.0
+    rtol: float | tuple = 0.0
+    atol: float | tuple = 0.0
     what: str = "your value"
+    parts: tuple[str, ...] = ()
+    """Names of the numbers of an answer with several (a value and its error, ...): each
+    gets its own verdict; ``atol`` and ``rtol`` may then give one tolerance per number."""
 
 
 def _modules():

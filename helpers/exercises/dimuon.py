@@ -66,9 +66,9 @@ def _dimuon_small_toys() -> float:
 
 EXERCISES = {
     "dimuon-signal-nll": Exercise(_dimuon_signal_nll, atol=2e-5,
-                                  what="the fitted mu and sigma (GeV)"),
+                                  what="the fitted mu and sigma (GeV)", parts=('mu', 'sigma')),
     "dimuon-n-2sigma": Exercise(_dimuon_n_2sigma, atol=0.02,
-                                what="the lower and upper 2-sigma MINOS offsets of n"),
+                                what="the lower and upper 2-sigma MINOS offsets of n", parts=('the lower offset', 'the upper offset')),
     "dimuon-step": Exercise(_dimuon_step, atol=STEP_ATOL, what="the error of n from your Hessian"),
     "dimuon-small-toys": Exercise(_dimuon_small_toys, atol=0.001,
                                   what="the fraction of toy fits that are ok"),

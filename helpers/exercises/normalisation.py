@@ -50,9 +50,9 @@ EXERCISES = {
     "normalisation-weighted-nuisance-mean": Exercise(_norm_nuisance_mean, atol=0.001, what="the combined value"),
     "normalisation-weighted-linearised-error": Exercise(_norm_linearised_error, atol=0.002, what="the error"),
     "normalisation-covfit-minuit": Exercise(_norm_covfit_minuit, atol=0.005,
-                                   what="the fitted value and its error"),
-    "normalisation-nuisance-n-on-data": Exercise(_norm_n_on_data, atol=0.005, what="the fitted mu and N"),
+                                   what="the fitted value and its error", parts=('the value', 'its error')),
+    "normalisation-nuisance-n-on-data": Exercise(_norm_n_on_data, atol=0.005, what="the fitted mu and N", parts=('mu', 'N')),
     "normalisation-nuisance-n-on-prediction": Exercise(_norm_n_on_prediction, atol=0.01,
-                                     what="the fitted mu and its HESSE error"),
+                                     what="the fitted mu and its HESSE error", parts=('mu', 'its HESSE error')),
     "normalisation-n-on-data-scaled": Exercise(_norm_n_on_data_scaled, atol=0.01, what="the fitted mu"),
 }

@@ -46,10 +46,10 @@ def _sigma_y_2_b() -> float:
 
 EXERCISES = {
     "propagation-sigma-y-2": Exercise(_sigma_y_2, atol=0.001,
-                               what="the pair (with correlation, without correlation)"),
+                               what="the pair (with correlation, without correlation)", parts=('sigma_y(2) with correlation', 'sigma_y(2) without')),
     "propagation-mc-sigma-y-2": Exercise(_mc_sigma_y_2, rtol=0.01, what="the Monte Carlo spread of y(2)"),
     "propagation-mc-fraction-negative": Exercise(_fraction_negative, atol=0.003,
                                        what="the fraction of samples with y(-1.5) <= 0"),
-    "propagation-cov-b": Exercise(_cov_b, atol=0.0005, what="the triple (sigma(b1), sigma(b2), rho)"),
+    "propagation-cov-b": Exercise(_cov_b, atol=0.0005, what="the triple (sigma(b1), sigma(b2), rho)", parts=('sigma(b1)', 'sigma(b2)', 'rho')),
     "propagation-cov-b-sigma-y-2": Exercise(_sigma_y_2_b, atol=0.001, what="sigma_y(2) through b"),
 }

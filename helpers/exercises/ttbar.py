@@ -33,13 +33,13 @@ def _ttbar_iterative_lumi() -> float:
 
 
 EXERCISES = {
-    "ttbar-blue": Exercise(_ttbar_blue, atol=0.005, what="the combined value and error (pb)"),
+    "ttbar-blue": Exercise(_ttbar_blue, atol=0.005, what="the combined value and error (pb)", parts=('the value', 'the error')),
     "ttbar-correlation-term": Exercise(_ttbar_correlation_term, atol=0.001,
                                        what="the information weight of the correlations"),
     "ttbar-uncorrelated": Exercise(_ttbar_uncorrelated, atol=0.005,
-                                   what="the combined value and error (pb)"),
+                                   what="the combined value and error (pb)", parts=('the value', 'the error')),
     "ttbar-iterative-norm": Exercise(_ttbar_iterative_norm, atol=0.0005,
-                                     what="the converged value and error"),
+                                     what="the converged value and error", parts=('the value', 'the error')),
     "ttbar-iterative-lumi": Exercise(_ttbar_iterative_lumi, atol=0.002,
                                      what="the converged cross section (pb)"),
 }

@@ -33,10 +33,10 @@ def _wmass_theory_group() -> float:
 
 
 EXERCISES = {
-    "wmass-without-beam": Exercise(_wmass_without_beam, atol=0.1, what="the mean and error (MeV)"),
+    "wmass-without-beam": Exercise(_wmass_without_beam, atol=0.1, what="the mean and error (MeV)", parts=('the mean', 'the error')),
     "wmass-uncorrelated-error": Exercise(_wmass_uncorrelated_error, atol=0.1, what="the error (MeV)"),
     "wmass-weight-threshold": Exercise(_wmass_weight_threshold, atol=0.005, what="the correlation"),
-    "wmass-minuit": Exercise(_wmass_minuit, atol=0.1, what="the fitted mean and its error (MeV)"),
+    "wmass-minuit": Exercise(_wmass_minuit, atol=0.1, what="the fitted mean and its error (MeV)", parts=('the mean', 'its error')),
     "wmass-theory-group": Exercise(_wmass_theory_group, atol=0.1,
                                    what="the theory group's quadratic difference (MeV)"),
 }
