@@ -62,7 +62,24 @@ def _expected(key: str) -> np.ndarray:
     return _EXPECTED[key]
 
 
-_EXPECTED: dict[str, np.ndarray] = {}
+_EXPECTED: dict = {}
+
+
+def _mistake_values(key: str, i: int) -> np.ndarray:
+    """The numbers the ``i``-th recognised mistake of ``key`` gives, computed once."""
+    if (key, i) not in _EXPECTED:
+        values = EXERCISES[key].mistakes[i].compute()
+        _EXPECTED[(key, i)] = np.atleast_1d(np.asarray(values, dtype=float)).ravel()
+    return _EXPECTED[(key, i)]
+
+
+def _matches(got: np.ndarray, mistake: np.ndarray, atol, rtol) -> bool:
+    """``got`` within tolerance of the mistake's numbers (NaN: a number it leaves right)."""
+    if mistake.size != got.size:
+        return False
+    care = ~np.isnan(mistake)
+    close = np.abs(got - mistake) <= atol + rtol * np.abs(np.nan_to_num(mistake))
+    return bool(care.any() and close[care].all())
 
 
 def _numbers(answer) -> np.ndarray:
@@ -184,6 +201,10 @@ def _check(key: str, answer) -> CheckResult:
     atol = np.broadcast_to(np.asarray(ex.atol, dtype=float), want.shape)
     rtol = np.broadcast_to(np.asarray(ex.rtol, dtype=float), want.shape)
     good = np.abs(got - want) <= atol + rtol * np.abs(want)
+    if not good.all():
+        for i, mistake in enumerate(ex.mistakes):
+            if _matches(got, _mistake_values(key, i), atol, rtol):
+                return CheckResult(key, False, f"✗ {key}: not yet. {mistake.message}")
     if want.size == 1 or not ex.parts:
         how = _tolerance_text(ex)
         if good.all():

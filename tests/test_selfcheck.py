@@ -162,3 +162,34 @@ def test_each_number_of_a_pair_gets_its_own_verdict(key):
                 assert f"{other} agrees within" in res.message
         assert res.message.endswith(f"Look again at {name}.")
     assert all(f"{name} agrees within" in check(key, want).message for name in ex.parts)
+
+
+# ------------------------------------------------------------------ named mistakes
+MISTAKES = [(key, i) for key in sorted(EXERCISES) for i in range(len(EXERCISES[key].mistakes))]
+
+
+@pytest.mark.parametrize("key, i", MISTAKES, ids=[f"{k}[{i}]" for k, i in MISTAKES])
+def test_a_named_mistake_gets_its_own_message_and_never_the_answer(key, i):
+    ex = EXERCISES[key]
+    want = np.atleast_1d(np.asarray(expected(key), dtype=float))
+    mistake = np.atleast_1d(np.asarray(ex.mistakes[i].compute(), dtype=float))
+    answer = np.where(np.isnan(mistake), want, mistake)      # NaN: the mistake leaves it right
+    tol = np.broadcast_to(np.asarray(ex.atol, dtype=float) + np.asarray(ex.rtol, dtype=float) * np.abs(want),
+                          want.shape)
+    # the mistake must be told apart from the right answer: outside the tolerance
+    assert np.any(np.abs(answer - want) > tol), f"{key}: mistake {i} passes as right"
+    res = check(key, answer)
+    assert not res and ex.mistakes[i].message in res.message
+    for j, other in enumerate(ex.mistakes):
+        if j != i:
+            assert other.message not in res.message
+    for w in want:
+        for digits in (3, 4, 6):
+            assert f"{w:.{digits}g}" not in res.message
+    assert "course" not in res.message.lower()
+
+
+def test_mistake_messages_differ_within_an_exercise():
+    for key, ex in EXERCISES.items():
+        messages = [m.message for m in ex.mistakes]
+        assert len(set(messages)) == len(messages), key

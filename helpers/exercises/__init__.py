@@ -18,7 +18,7 @@ import pkgutil
 from dataclasses import dataclass
 from typing import Callable
 
-__all__ = ["Exercise", "RENAMED", "collect"]
+__all__ = ["Exercise", "Mistake", "RENAMED", "collect"]
 
 
 RENAMED = {
@@ -39,6 +39,17 @@ RENAMED = {
 
 
 @dataclass(frozen=True)
+class Mistake:
+    """A mistake students make, computed with the book's own functions, and the one line
+    ``check`` answers it with: it names the misconception and where to look, never the
+    right value. For an answer of several numbers, ``compute`` returns one per number;
+    NaN where the mistake leaves that number right."""
+
+    compute: Callable[[], float | tuple]
+    message: str
+
+
+@dataclass(frozen=True)
 class Exercise:
     """One checkable answer: how to compute it and how close is close enough."""
 
@@ -49,6 +60,8 @@ class Exercise:
     parts: tuple[str, ...] = ()
     """Names of the numbers of an answer with several (a value and its error, ...): each
     gets its own verdict; ``atol`` and ``rtol`` may then give one tolerance per number."""
+    mistakes: tuple[Mistake, ...] = ()
+    """Recognised mistakes: an answer within tolerance of one gets its message."""
 
 
 def _modules():
