@@ -5,7 +5,7 @@ the exact minimum (the chapter measures how far: up to about 0.008 in mu for the
 N-on-prediction fit), so the tolerances of those checks are wider than that.
 """
 
-from . import Exercise
+from . import Exercise, Mistake
 
 
 def _problem(**kw):
@@ -45,12 +45,58 @@ def _norm_n_on_data_scaled() -> float:
     return _problem().weighted_mean().value
 
 
+def _plain_mean() -> float:
+    return float(sum(_problem().values) / 2)
+
+
+def _inverse_sigma_weights() -> float:
+    p = _problem()
+    w = [1.0 / s for s in p.stat_errors]
+    return float(sum(wi * yi for wi, yi in zip(w, p.values)) / sum(w))
+
+
+def _error_parts() -> tuple:
+    """(statistical error of the weighted mean, epsilon * mu, epsilon * plain mean)."""
+    p = _problem()
+    return (p.weighted_mean().error, p.norm_error * _norm_nuisance_mean(),
+            p.norm_error * _plain_mean())
+
+
+_HESS_INV = ("The error is the square root of hess_inv (or of the inverse Hessian) of a "
+             "chi-square: for a chi2 the covariance is twice the inverse Hessian. Look again "
+             "at errordef.")
+
 EXERCISES = {
     "normalisation-covfit-30": Exercise(_norm_covfit_30, atol=0.01, what="the combined value"),
-    "normalisation-weighted-nuisance-mean": Exercise(_norm_nuisance_mean, atol=0.001, what="the combined value"),
-    "normalisation-weighted-linearised-error": Exercise(_norm_linearised_error, atol=0.002, what="the error"),
-    "normalisation-covfit-minuit": Exercise(_norm_covfit_minuit, atol=0.005,
-                                   what="the fitted value and its error", parts=('the value', 'its error')),
+    "normalisation-weighted-nuisance-mean": Exercise(
+        _norm_nuisance_mean, atol=0.001, what="the combined value",
+        mistakes=(
+            Mistake(_plain_mean, "This is the plain mean of the two values: the weighted mean "
+                    "weights each by its statistical precision."),
+            Mistake(_inverse_sigma_weights, "These weights are 1/sigma: a weighted mean weights "
+                    "by 1/sigma^2, the information each measurement carries."),
+            Mistake(lambda: _problem().covariance_fit().value, "This is the fit with the "
+                    "normalisation in the covariance of the measured values, the estimate "
+                    "that falls below both: the exercise asks for the mean of the fit with N "
+                    "as a parameter."),
+        )),
+    "normalisation-weighted-linearised-error": Exercise(
+        # 0.0007: the answer to three decimals passes, the error with epsilon times the
+        # plain mean (0.0015 away) does not
+        _norm_linearised_error, atol=0.0007, what="the error",
+        mistakes=(
+            Mistake(lambda: _error_parts()[1], "Only the normalisation part: the statistical "
+                    "error of the mean belongs in the error too."),
+            Mistake(lambda: (_error_parts()[0] ** 2 + _error_parts()[2] ** 2) ** 0.5,
+                    "The normalisation part is epsilon times the plain mean: it scales the "
+                    "combined value itself. Look again at which mean epsilon multiplies."),
+            Mistake(lambda: _error_parts()[0] + _error_parts()[1], "The statistical and the "
+                    "normalisation parts are added linearly: independent errors add in quadrature."),
+        )),
+    "normalisation-covfit-minuit": Exercise(
+        _norm_covfit_minuit, atol=0.005, what="the fitted value and its error",
+        parts=('the value', 'its error'),
+        mistakes=(Mistake(lambda: (float("nan"), _norm_covfit_minuit()[1] / 2**0.5), _HESS_INV),)),
     "normalisation-nuisance-n-on-data": Exercise(_norm_n_on_data, atol=0.005, what="the fitted mu and N", parts=('mu', 'N')),
     "normalisation-nuisance-n-on-prediction": Exercise(_norm_n_on_prediction, atol=0.01,
                                      what="the fitted mu and its HESSE error", parts=('mu', 'its HESSE error')),
