@@ -82,6 +82,26 @@ def _matches(got: np.ndarray, mistake: np.ndarray, atol, rtol) -> bool:
     return bool(care.any() and close[care].all())
 
 
+def _generic_mistake(got: np.ndarray, want: np.ndarray, tol: np.ndarray, parts) -> str | None:
+    """The mistakes of every exercise: a factor 100 or 1000 (percent, units), a square (a
+    variance for a standard deviation), a pair in the wrong order. Recognised only where
+    the mistaken answer lies clearly away from the right one."""
+    def near(target, scale=1.0):
+        apart = np.abs(target - want) > 2 * tol * scale
+        return bool(apart.any() and np.all(np.abs(got - target) <= tol * scale))
+    for factor, text in ((100.0, "a hundred times"), (1000.0, "a thousand times"),
+                         (0.01, "a hundredth of"), (0.001, "a thousandth of")):
+        if near(want * factor, factor):
+            return (f"Your answer is exactly {text} what it should be: look at the units "
+                    "(MeV or GeV, pb or fb) and at percent against fraction.")
+    if near(want**2, 1.0) or near(want**2, 2 * np.max(np.abs(want)) if want.size else 1.0):
+        return "Your answer is the square of what is asked: a variance where a standard deviation is asked?"
+    if want.size > 1 and near(want[::-1]):
+        order = ", ".join(parts) if parts else "the order the exercise gives"
+        return f"The right numbers in the wrong order: give them as ({order})."
+    return None
+
+
 def _numbers(answer) -> np.ndarray:
     """A student's answer as a flat float array, or :class:`InputError` with one line
     saying what to pass instead."""
@@ -205,6 +225,9 @@ def _check(key: str, answer) -> CheckResult:
         for i, mistake in enumerate(ex.mistakes):
             if _matches(got, _mistake_values(key, i), atol, rtol):
                 return CheckResult(key, False, f"✗ {key}: not yet. {mistake.message}")
+        generic = _generic_mistake(got, want, atol + rtol * np.abs(want), ex.parts)
+        if generic:
+            return CheckResult(key, False, f"✗ {key}: not yet. {generic}")
     if want.size == 1 or not ex.parts:
         how = _tolerance_text(ex)
         if good.all():

@@ -193,3 +193,25 @@ def test_mistake_messages_differ_within_an_exercise():
     for key, ex in EXERCISES.items():
         messages = [m.message for m in ex.mistakes]
         assert len(set(messages)) == len(messages), key
+
+
+@pytest.mark.parametrize("key", sorted(EXERCISES))
+def test_every_exercise_recognises_units_squares_and_order(key):
+    ex = EXERCISES[key]
+    want = np.atleast_1d(np.asarray(expected(key), dtype=float))
+    tol = np.broadcast_to(np.asarray(ex.atol, dtype=float) + np.asarray(ex.rtol, dtype=float) * np.abs(want),
+                          want.shape)
+    variants = {"a hundred times": want * 100, "a thousand times": want * 1000,
+                "a thousandth of": want / 1000, "the square of": want**2}
+    if want.size > 1:
+        variants["wrong order"] = want[::-1]
+    seen = 0
+    for says, answer in variants.items():
+        if np.all(np.abs(answer - want) <= 2 * tol):
+            continue                     # indistinguishable from the answer: nothing to name
+        res = check(key, answer)
+        assert not res
+        if not any(m.message in res.message for m in ex.mistakes):
+            assert says in res.message, (says, res.message)
+            seen += 1
+    assert seen >= 2
