@@ -1,6 +1,6 @@
 """Answers of the exercises in "Fitting the di-muon mass peak"."""
 
-from . import Exercise
+from . import Exercise, Mistake
 
 SIGNAL_EVENTS = 10_000
 """Events in the signal-only sample of the negative-log-likelihood exercise."""
@@ -64,12 +64,42 @@ def _dimuon_small_toys() -> float:
     return float(toy_study(40, 2000)["ok"].mean())
 
 
+def _two_hesse() -> tuple:
+    from ..dimuon import fit, load
+    e = float(fit(load()).errors["n"])
+    return -2 * e, 2 * e
+
+
+def _interval_ends() -> tuple:
+    from ..dimuon import fit, load
+    n = float(fit(load()).values["n"])
+    lower, upper = _dimuon_n_2sigma()
+    return n + lower, n + upper
+
+
+def _small_toys_study():
+    from ..dimuon import toy_study
+    return toy_study(40, 2000)
+
+
 EXERCISES = {
     "dimuon-signal-nll": Exercise(_dimuon_signal_nll, atol=2e-5,
                                   what="the fitted mu and sigma (GeV)", parts=('mu', 'sigma')),
     "dimuon-n-2sigma": Exercise(_dimuon_n_2sigma, atol=0.02,
-                                what="the lower and upper 2-sigma MINOS offsets of n", parts=('the lower offset', 'the upper offset')),
+                                what="the lower and upper 2-sigma MINOS offsets of n", parts=('the lower offset', 'the upper offset'),
+        mistakes=(
+            Mistake(_two_hesse, "These are twice HESSE's error either side: the 2-sigma MINOS "
+                    "interval follows the likelihood, which is not a parabola in n. Run MINOS "
+                    "with cl=2."),
+            Mistake(_interval_ends, "These are the ends of the interval: the exercise asks for "
+                    "the offsets from the fitted n (negative below, positive above)."),)),
     "dimuon-step": Exercise(_dimuon_step, atol=STEP_ATOL, what="the error of n from your Hessian"),
     "dimuon-small-toys": Exercise(_dimuon_small_toys, atol=0.001,
-                                  what="the fraction of toy fits that are ok"),
+                                  what="the fraction of toy fits that are ok",
+        mistakes=(
+            Mistake(lambda: float(_small_toys_study()["ok"].sum()), "This is a count of toys: "
+                    "the exercise asks for a fraction of the 40."),
+            Mistake(lambda: float(_small_toys_study()["valid"].mean()), "This counts the valid "
+                    "minima only: a fit is ok when its covariance is accurate, not forced "
+                    "positive definite, and no parameter sits at a limit."),)),
 }
