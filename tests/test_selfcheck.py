@@ -18,9 +18,11 @@ def test_right_answer_passes_wrong_fails_and_answer_never_shown(key):
     for res in (check(key, want), wrong):
         for digits in (2, 3, 4, 6):
             for w in want:
-                text = res.message.replace(selfcheck._tolerance_text(ex), "")
-                for a in np.atleast_1d(ex.atol):
-                    text = text.replace(f"{a:g}", "")
+                text = res.message
+                for a in np.atleast_1d(ex.atol):        # the tolerance is shown, the answer not
+                    text = text.replace(f"{a:g} absolute", "")
+                for r in np.atleast_1d(ex.rtol):
+                    text = text.replace(f"{100 * r:g} %", "")
                 assert f"{w:.{digits}g}" not in text
 
 
@@ -105,16 +107,18 @@ def test_a_pair_from_scipy_passes_for_a_two_number_exercise():
     assert check("dimuon-n-2sigma", np.matrix([[value, error]]))
 
 
-def test_relative_tolerances_below_one_percent_are_shown_as_they_are():
+@pytest.mark.parametrize("atol, rtol, shown", [(0.0, 0.002, "0.2 % relative"), (0.0, 0.05, "5 % relative"),
+                                                (0.01, 0.001, "0.01 + 0.1 %"), (0.0007, 0.0, "0.0007 absolute")])
+def test_tolerances_are_shown_as_they_are(monkeypatch, atol, rtol, shown):
     from helpers.exercises import Exercise
-    assert selfcheck._tolerance_text(Exercise(lambda: 1.0, rtol=0.002)) == "0.2 % relative"
-    assert selfcheck._tolerance_text(Exercise(lambda: 1.0, rtol=0.05)) == "5 % relative"
-    assert selfcheck._tolerance_text(Exercise(lambda: 1.0, atol=0.01, rtol=0.001)) == "0.01 + 0.1 %"
+    monkeypatch.setitem(EXERCISES, "intro-tolerance", Exercise(lambda: 2.0, atol=atol, rtol=rtol))
+    assert f"within {shown}." in check("intro-tolerance", 2.0).message
+    assert f"more than {shown}." in check("intro-tolerance", 3.0).message
 
 
 # ------------------------------------------------------------------ progress
 def test_progress_lists_done_tried_and_left(monkeypatch):
-    monkeypatch.setattr(selfcheck, "_TRIED", {})
+    selfcheck.forget_progress()
     assert "no exercise checked yet" in repr(selfcheck.progress())
     right = np.atleast_1d(np.asarray(expected("wmass-without-beam"), dtype=float))
     wrong = right + 100.0
