@@ -11,29 +11,49 @@ the right answer and rejects a wrong one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from .exercises import RENAMED, Exercise, collect
 from .validation import InputError, _as_float_array
 
-__all__ = ["Exercise", "CheckResult", "EXERCISES", "RENAMED", "check", "expected", "forget_progress", "progress"]
+__all__ = ["Exercise", "CheckResult", "EXERCISES", "RENAMED", "check", "expected", "forget_progress",
+           "progress", "tolerance"]
 
 
 @dataclass(frozen=True)
 class CheckResult:
-    """The verdict of :func:`check`; truthy when correct. Its text never holds the answer."""
+    """The verdict of :func:`check`; truthy when correct. Its text never holds the answer.
+
+    In a notebook :func:`check` shows the verdict as it is made, so a cell with two checks
+    shows both; the result a cell ends with is then not shown a second time."""
 
     key: str
     correct: bool
     message: str
+    shown_in: int | None = field(default=None, compare=False, repr=False)
+    """The notebook cell (execution count) that already shows this verdict."""
 
     def __bool__(self) -> bool:
         return self.correct
 
     def __repr__(self) -> str:
         return self.message
+
+    def _ipython_display_(self) -> None:
+        shell = _shell()
+        if shell is None or self.shown_in is None or shell.execution_count != self.shown_in:
+            print(self.message)
+
+
+def _shell():
+    """The running IPython shell (JupyterLab, JupyterLite), or None in plain Python."""
+    try:
+        from IPython import get_ipython
+    except ImportError:                                    # pragma: no cover - IPython ships with Jupyter
+        return None
+    return get_ipython()
 
 
 # The answers live with their chapters, one module each in helpers/exercises/ (a module
@@ -73,12 +93,13 @@ def _mistake_values(key: str, i: int) -> np.ndarray:
     return _EXPECTED[(key, i)]
 
 
-def _matches(got: np.ndarray, mistake: np.ndarray, atol, rtol) -> bool:
-    """``got`` within tolerance of the mistake's numbers (NaN: a number it leaves right)."""
+def _matches(got: np.ndarray, mistake: np.ndarray, tol: np.ndarray) -> bool:
+    """``got`` within the answer's tolerance of the mistake's numbers (NaN: a number the
+    mistake leaves right, not looked at)."""
     if mistake.size != got.size:
         return False
     care = ~np.isnan(mistake)
-    close = np.abs(got - mistake) <= atol + rtol * np.abs(np.nan_to_num(mistake))
+    close = np.abs(got - mistake) <= tol
     return bool(care.any() and close[care].all())
 
 
@@ -132,6 +153,57 @@ def _numbers(answer) -> np.ndarray:
     return np.atleast_1d(_as_float_array(answer, "the answer")).ravel()
 
 
+def tolerance(key: str) -> np.ndarray:
+    """How far each number of ``key``'s answer may lie from the expected one and pass: the
+    exercise's ``atol + rtol*|expected|`` (the honest scatter of the computation) plus, where
+    the exercise asks for a precision (``decimals``), half a unit of that last place, so an
+    answer rounded correctly to it passes."""
+    ex = _lookup(key)
+    want = _expected(key)
+    tol = (np.broadcast_to(np.asarray(ex.atol, dtype=float), want.shape)
+           + np.broadcast_to(np.asarray(ex.rtol, dtype=float), want.shape) * np.abs(want))
+    places = _decimals(ex, want.size)
+    rounding = np.array([0.0 if d is None else 0.5 * 10.0 ** -d for d in places])
+    return tol + rounding * (1 + 1e-9)
+
+
+def _decimals(ex: Exercise, n: int) -> list:
+    """The decimal places ``ex`` asks for, one entry per number (None: not asked)."""
+    d = ex.decimals
+    return list(d) if isinstance(d, (tuple, list)) else [d] * n
+
+
+def _significant(x: float) -> int:
+    """How many significant digits ``x`` is given with, as Python holds it: from its first
+    non-zero digit to its last non-zero decimal, or to the units for a whole number
+    (80450.0 has five, 39.0 two, 0.70 one: a final decimal 0 is lost in a float)."""
+    if x == 0 or not np.isfinite(x):
+        return 10**6
+    text = np.format_float_positional(abs(float(x)), trim="-")
+    return len(text.replace(".", "").lstrip("0"))
+
+
+def _needed(want: float, places: int) -> int:
+    """Significant digits ``want`` needs to show ``places`` decimals (at least one)."""
+    if want == 0:
+        return 1
+    return max(1, int(np.floor(np.log10(abs(want)))) + 1 + places)
+
+
+def _too_few_digits(ex: Exercise, got: np.ndarray, want: np.ndarray) -> str | None:
+    """The line for an answer given with fewer significant digits than the exercise asks:
+    it is not judged at all, right or wrong, so the check cannot be searched digit by digit."""
+    names = ex.parts if ex.parts else (ex.what,)
+    short = []
+    for name, g, w, d in zip(names, got, want, _decimals(ex, want.size)):
+        if d is not None and _significant(g) < _needed(w, d):
+            short.append(f"{name} with at least {_needed(w, d)} significant digits (to {10.0 ** -d:g})")
+    if not short:
+        return None
+    return (f"give {' and '.join(short)}; not judged yet. Round, don't cut; if your rounded "
+            "answer ends in 0, Python drops that 0: give one digit more.")
+
+
 def _tolerance_text(atol: float, rtol: float) -> str:
     rel = f"{100 * rtol:g} %"
     if rtol and not atol:
@@ -155,6 +227,10 @@ def check(key: str, answer) -> CheckResult:
     result = _check(key, answer)
     if result.key in EXERCISES:
         _TRIED[result.key] = _TRIED.get(result.key, False) or result.correct
+    shell = _shell()
+    if shell is not None and hasattr(shell, "execution_count"):
+        print(result.message)                 # every check of a cell shows its verdict
+        result = CheckResult(result.key, result.correct, result.message, shown_in=shell.execution_count)
     return result
 
 
@@ -225,14 +301,20 @@ def _check(key: str, answer) -> CheckResult:
         return CheckResult(key, False, f"✗ {key}: your answer contains NaN or infinity.")
     atol = np.broadcast_to(np.asarray(ex.atol, dtype=float), want.shape)
     rtol = np.broadcast_to(np.asarray(ex.rtol, dtype=float), want.shape)
-    good = np.abs(got - want) <= atol + rtol * np.abs(want)
+    tol = tolerance(key)
+    good = np.abs(got - want) <= tol
     if not good.all():
         for i, mistake in enumerate(ex.mistakes):
-            if _matches(got, _mistake_values(key, i), atol, rtol):
+            if _matches(got, _mistake_values(key, i), tol):
                 return CheckResult(key, False, f"✗ {key}: not yet. {mistake.message}")
-        generic = _generic_mistake(got, want, atol + rtol * np.abs(want), ex.parts)
+        generic = _generic_mistake(got, want, tol, ex.parts)
         if generic:
             return CheckResult(key, False, f"✗ {key}: not yet. {generic}")
+    short = _too_few_digits(ex, got, want)
+    if short:
+        return CheckResult(key, False, f"✗ {key}: {short}")
+    # the tolerance as the student reads it: the rounding half-unit counts as absolute
+    atol = tol - rtol * np.abs(want)
     if want.size == 1 or not ex.parts:
         how = _tolerance_text(float(np.max(atol)), float(np.max(rtol)))
         if good.all():

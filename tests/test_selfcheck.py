@@ -5,22 +5,33 @@ from helpers import InputError, selfcheck
 from helpers.selfcheck import EXERCISES, check, expected
 
 
+def typed(key, want=None):
+    """The expected answer as a student would type it: a Monte Carlo limit such as 0.1 gets
+    the digits a sample's estimate has (0.1003), within its Monte Carlo tolerance."""
+    want = np.atleast_1d(np.asarray(expected(key) if want is None else want, dtype=float)).copy()
+    d = EXERCISES[key].decimals
+    for i, places in enumerate(list(d) if isinstance(d, (tuple, list)) else [d] * want.size):
+        if places is not None and selfcheck._significant(want[i]) < selfcheck._needed(want[i], places):
+            want[i] += 3 * 10.0 ** -places
+    return want
+
+
 @pytest.mark.parametrize("key", sorted(EXERCISES))
 def test_right_answer_passes_wrong_fails_and_answer_never_shown(key):
     want = np.atleast_1d(np.asarray(expected(key), dtype=float))
     ex = EXERCISES[key]
-    assert check(key, want if want.size > 1 else want[0])
+    assert check(key, typed(key) if want.size > 1 else typed(key)[0])
     # just inside and just outside the tolerance
-    tol = ex.atol + ex.rtol * np.abs(want)
+    tol = selfcheck.tolerance(key)
     assert check(key, want + 0.9 * tol)
     wrong = check(key, want + 1.5 * tol + 1e-12)
     assert not wrong
-    for res in (check(key, want), wrong):
+    for res in (check(key, typed(key)), wrong):
         for digits in (2, 3, 4, 6):
             for w in want:
                 text = res.message
-                for a in np.atleast_1d(ex.atol):        # the tolerance is shown, the answer not
-                    text = text.replace(f"{a:g} absolute", "")
+                for a in np.atleast_1d(tol - np.asarray(ex.rtol) * np.abs(want)):
+                    text = text.replace(f"{a:g} absolute", "")    # the tolerance is shown, the answer not
                 for r in np.atleast_1d(ex.rtol):
                     text = text.replace(f"{100 * r:g} %", "")
                 assert f"{w:.{digits}g}" not in text
@@ -95,7 +106,7 @@ def test_a_minuit_object_is_told_to_pass_its_numbers():
     lambda v: [[v]], lambda v: np.float32(v), lambda v: (np.array([v]),),
 ], ids=["matrix", "Series", "unmasked", "nested list", "float32", "tuple of array"])
 def test_containers_of_the_right_number_pass(wrap):
-    want = float(expected("intro-sem"))
+    want = float(typed("intro-sem")[0])
     assert check("intro-sem", wrap(want))
 
 
@@ -154,8 +165,7 @@ def test_every_answer_of_several_numbers_names_them():
 def test_each_number_of_a_pair_gets_its_own_verdict(key):
     ex = EXERCISES[key]
     want = np.atleast_1d(np.asarray(expected(key), dtype=float))
-    tol = np.broadcast_to(np.asarray(ex.atol, dtype=float) + np.asarray(ex.rtol, dtype=float) * np.abs(want),
-                          want.shape)
+    tol = selfcheck.tolerance(key)
     for i, name in enumerate(ex.parts):
         got = want.copy()
         got[i] += 3 * tol[i] + 1e-9
@@ -178,8 +188,7 @@ def test_a_named_mistake_gets_its_own_message_and_never_the_answer(key, i):
     want = np.atleast_1d(np.asarray(expected(key), dtype=float))
     mistake = np.atleast_1d(np.asarray(ex.mistakes[i].compute(), dtype=float))
     answer = np.where(np.isnan(mistake), want, mistake)      # NaN: the mistake leaves it right
-    tol = np.broadcast_to(np.asarray(ex.atol, dtype=float) + np.asarray(ex.rtol, dtype=float) * np.abs(want),
-                          want.shape)
+    tol = selfcheck.tolerance(key)
     # the mistake must be told apart from the right answer: outside the tolerance
     assert np.any(np.abs(answer - want) > tol), f"{key}: mistake {i} passes as right"
     res = check(key, answer)
@@ -203,8 +212,7 @@ def test_mistake_messages_differ_within_an_exercise():
 def test_every_exercise_recognises_units_squares_and_order(key):
     ex = EXERCISES[key]
     want = np.atleast_1d(np.asarray(expected(key), dtype=float))
-    tol = np.broadcast_to(np.asarray(ex.atol, dtype=float) + np.asarray(ex.rtol, dtype=float) * np.abs(want),
-                          want.shape)
+    tol = selfcheck.tolerance(key)
     variants = {"a hundred times": want * 100, "a thousand times": want * 1000,
                 "a thousandth of": want / 1000, "the square of": want**2}
     if want.size > 1:
@@ -219,3 +227,79 @@ def test_every_exercise_recognises_units_squares_and_order(key):
             assert says in res.message, (says, res.message)
             seen += 1
     assert seen >= 2
+
+
+# ------------------------------------------------------------------ honest rounding
+# Answers a student computes from a random sample: they scatter around the expected value,
+# so the rounded expected value itself may end in 0; each has a many-seed test of its own.
+MONTE_CARLO = {"intro-sem", "propagation-mc-sigma-y-2", "propagation-mc-fraction-negative", "dimuon-small-toys"}
+
+
+def _places(key):
+    want = np.atleast_1d(np.asarray(expected(key), dtype=float))
+    d = EXERCISES[key].decimals
+    return want, list(d) if isinstance(d, (tuple, list)) else [d] * want.size
+
+
+@pytest.mark.parametrize("key", sorted(EXERCISES))
+def test_every_exercise_asks_for_a_precision(key):
+    want, places = _places(key)
+    assert len(places) == want.size and all(d is not None for d in places), key
+
+
+@pytest.mark.parametrize("key", [k for k in sorted(EXERCISES) if EXERCISES[k].decimals is not None])
+def test_an_answer_rounded_to_the_precision_asked_passes(key):
+    want, places = _places(key)
+    rounded = np.array([round(w, d) for w, d in zip(typed(key), places)])
+    assert check(key, rounded), (key, check(key, rounded).message)
+    if key not in MONTE_CARLO:
+        # a rounded answer ending in 0 cannot be typed as a float: ask for another precision
+        for w, r, d in zip(want, rounded, places):
+            assert selfcheck._significant(r) >= selfcheck._needed(w, d), (key, d)
+
+
+@pytest.mark.parametrize("key", [k for k in sorted(EXERCISES) if EXERCISES[k].decimals is not None])
+def test_too_few_digits_are_not_judged_right_or_wrong(key):
+    want, places = _places(key)
+    for i, d in enumerate(places):
+        for shift in (0.0, 7.0):                          # right, and wrong, at one digit less
+            got = want.copy()
+            got[i] = round(want[i] + shift * 10.0 ** -(d - 1), d - 1)
+            if selfcheck._significant(got[i]) >= selfcheck._needed(want[i], d):
+                continue
+            res = check(key, got)
+            named = any(m.message in res.message for m in EXERCISES[key].mistakes)
+            assert not res and (named or "significant digits" in res.message), (key, res.message)
+            if not named:
+                assert "not judged" in res.message and "agrees" not in res.message
+
+
+def test_digits_are_counted_as_python_holds_the_number():
+    assert selfcheck._significant(80450.0) == 5 and selfcheck._significant(39.0) == 2
+    assert selfcheck._significant(0.70) == 1 and selfcheck._significant(0.00703) == 3
+    assert selfcheck._significant(-1.25) == 3 and selfcheck._significant(59450) == 5
+    assert selfcheck._needed(0.703, 3) == 3 and selfcheck._needed(80450.56, 0) == 5
+    assert selfcheck._needed(59450.0, -1) == 4
+
+
+def test_intro_sem_passes_for_any_seed_and_refuses_the_spread_of_the_numbers():
+    from helpers.intro import sample_means
+    passed = [bool(check("intro-sem", np.std(sample_means(100, 10_000, np.random.default_rng(seed)), ddof=1)))
+              for seed in range(200)]
+    assert all(passed)
+    res = check("intro-sem", 1.0)
+    assert not res and "individual" in res.message
+
+
+# ------------------------------------------------------------------ in a notebook
+def test_two_checks_in_one_cell_show_both_verdicts_and_none_twice(capsys):
+    from IPython.testing.globalipapp import start_ipython
+    shell = start_ipython()
+    right = float(typed("intro-sem")[0])
+    shell.run_cell(f"from helpers.selfcheck import check\ncheck('intro-sem', 0.5)\ncheck('intro-sem', {right!r})",
+                   store_history=True)
+    out = capsys.readouterr().out
+    assert out.count("✗ intro-sem") == 1 and out.count("✓ intro-sem") == 1, out
+    shell.run_cell(f"r = check('intro-sem', {right!r})", store_history=True)
+    shell.run_cell("r", store_history=True)                                     # a later cell shows it again
+    assert capsys.readouterr().out.count("✓ intro-sem") == 2

@@ -62,6 +62,13 @@ class Exercise:
     gets its own verdict; ``atol`` and ``rtol`` may then give one tolerance per number."""
     mistakes: tuple[Mistake, ...] = ()
     """Recognised mistakes: an answer within tolerance of one gets its message."""
+    decimals: int | tuple | None = None
+    """The precision the exercise asks for, as decimal places of each number (1: to 0.1,
+    0: to 1, -1: to 10; ``None`` for a number judged by tolerance alone). The exercise's
+    text says it. An answer rounded correctly to it passes (half a unit of its last place
+    is added to the tolerance: ``atol`` and ``rtol`` are then only the honest scatter of
+    the computation, such as a Monte Carlo's error or Minuit's stopping distance); an
+    answer with fewer significant digits than it needs is not judged but told to give them."""
 
 
 def _modules():

@@ -1,15 +1,33 @@
 """Answers of the exercises in "Working with this book"."""
 
-import math
+from . import Exercise, Mistake
 
-from . import Exercise
+N, REPEATS = 100, 10_000
+"""The exercise: the standard deviation of 10 000 means of n = 100 standard-normal draws."""
 
 
-def _sem_100() -> float:
-    # standard deviation of the mean of 100 unit-Gaussian draws: 1/sqrt(n)
-    return 1.0 / math.sqrt(100)
+def _sem() -> float:
+    # the exact standard deviation of the mean of n unit-Gaussian draws: 1/sqrt(n)
+    from ..intro import mean_distribution
+    return float(mean_distribution(N).std())
+
+
+def _sem_mc_error() -> float:
+    """The Monte Carlo error of a standard deviation estimated from REPEATS means:
+    sigma / sqrt(2 (REPEATS - 1)) for Gaussian samples."""
+    return _sem() / (2 * (REPEATS - 1)) ** 0.5
+
+
+def _spread_of_the_numbers() -> float:
+    from ..intro import mean_distribution
+    return float(mean_distribution(1).std())
 
 
 EXERCISES = {
-    "intro-sem": Exercise(_sem_100, rtol=0.05, what="the spread of the sample mean"),
+    # any seed passes: four times the Monte Carlo error of 10 000 means (0.0007) plus the
+    # rounding to four decimals; a student's estimate lies outside it once in 16 000 seeds
+    "intro-sem": Exercise(
+        _sem, atol=4 * _sem_mc_error(), decimals=4, what="the spread of the sample mean",
+        mistakes=(Mistake(_spread_of_the_numbers, "This is the spread of the individual numbers: "
+                          "the exercise asks for the spread of the sample means, one mean per sample."),)),
 }
