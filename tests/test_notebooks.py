@@ -70,6 +70,47 @@ def test_every_exercise_has_gated_solution_and_selfcheck(path):
         assert key in selfcheck.EXERCISES, f"check() of unknown exercise {key!r}"
 
 
+_EXERCISE = re.compile(r"```\{exercise\}[^\n]*\n:label: (\S+)\n(.*?)\n```", re.S)
+
+
+def _exercises_and_what_follows(nb):
+    """(label, exercise text, markdown between the exercise and its solution)."""
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    for m in _EXERCISE.finditer(text):
+        start = text.find(f"{{solution-start}} {m.group(1)}", m.end())
+        yield m.group(1), m.group(2), text[m.end():start]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_every_exercise_gives_hints_before_its_solution_and_says_its_precision(path):
+    """Graded hints (collapsed ``{dropdown} Hint 1``, ``Hint 2``) between an exercise and its
+    gated solution; the exercise text says how precisely to answer."""
+    nb = nbformat.read(path, as_version=4)
+    found = list(_exercises_and_what_follows(nb))
+    assert len(found) == len(exercise_labels(nb))
+    for label, body, between in found:
+        hints = re.findall(r"```\{dropdown\} Hint (\d)", between)
+        assert hints and hints == [str(i + 1) for i in range(len(hints))] and len(hints) <= 2, label
+        said = re.search(r"decimal|significant digit|\bto (?:0\.0*1|1|10)\b", body)
+        assert said, f"{label}: the exercise does not say to what precision to answer"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_a_cell_with_two_checks_shows_both(path):
+    """check() shows its own verdict in a notebook, once per call: every call of a cell
+    shows, and printing one again would show it twice."""
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "check(" in cell.source:
+            assert "print(check(" not in cell.source
+            calls = sum(line.lstrip().startswith("check(") or "= check(" in line
+                        for line in cell.source.splitlines())
+            text = "".join(out.get("text", "") + out.get("data", {}).get("text/plain", "")
+                           for out in cell.get("outputs", []))
+            verdicts = sum(line.startswith(("✓ ", "✗ ")) for line in text.splitlines())
+            assert verdicts == calls, cell.source
+
+
 def test_one_name_per_chapter():
     """Each chapter's name (``helpers.CHAPTERS``) names its notebook's module, figures,
     exercise answers and tests."""
