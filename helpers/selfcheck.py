@@ -183,11 +183,11 @@ def _significant(x: float) -> int:
     return len(text.replace(".", "").lstrip("0"))
 
 
-def _needed(want: float, places: int) -> int:
-    """Significant digits ``want`` needs to show ``places`` decimals (at least one)."""
-    if want == 0:
+def _needed(x: float, places: int) -> int:
+    """Significant digits ``x`` needs to show ``places`` decimals (at least one)."""
+    if x == 0 or not np.isfinite(x):
         return 1
-    return max(1, int(np.floor(np.log10(abs(want)))) + 1 + places)
+    return max(1, int(np.floor(np.log10(abs(x)))) + 1 + places)
 
 
 def _too_few_digits(ex: Exercise, got: np.ndarray, want: np.ndarray) -> str | None:
@@ -195,9 +195,10 @@ def _too_few_digits(ex: Exercise, got: np.ndarray, want: np.ndarray) -> str | No
     it is not judged at all, right or wrong, so the check cannot be searched digit by digit."""
     names = ex.parts if ex.parts else (ex.what,)
     short = []
-    for name, g, w, d in zip(names, got, want, _decimals(ex, want.size)):
-        if d is not None and _significant(g) < _needed(w, d):
-            short.append(f"{name} with at least {_needed(w, d)} significant digits (to {10.0 ** -d:g})")
+    for name, g, d in zip(names, got, _decimals(ex, want.size)):
+        # counted on the student's own number: its digits must reach the place asked for
+        if d is not None and _significant(g) < _needed(g, d):
+            short.append(f"{name} with at least {_needed(g, d)} significant digits (to {10.0 ** -d:g})")
     if not short:
         return None
     return (f"give {' and '.join(short)}; not judged yet. Round, don't cut; if your rounded "

@@ -265,7 +265,7 @@ def test_too_few_digits_are_not_judged_right_or_wrong(key):
         for shift in (0.0, 7.0):                          # right, and wrong, at one digit less
             got = want.copy()
             got[i] = round(want[i] + shift * 10.0 ** -(d - 1), d - 1)
-            if selfcheck._significant(got[i]) >= selfcheck._needed(want[i], d):
+            if selfcheck._significant(got[i]) >= selfcheck._needed(got[i], d):
                 continue
             res = check(key, got)
             named = any(m.message in res.message for m in EXERCISES[key].mistakes)

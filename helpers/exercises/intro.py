@@ -24,10 +24,11 @@ def _spread_of_the_numbers() -> float:
 
 
 EXERCISES = {
-    # any seed passes: four times the Monte Carlo error of 10 000 means (0.0007) plus the
-    # rounding to four decimals; a student's estimate lies outside it once in 16 000 seeds
+    # any seed passes: four times the Monte Carlo error of 10 000 means (0.0007), rounded
+    # to one digit (0.003, 4.2 sigma), plus the rounding to four decimals; a student's
+    # estimate lies outside it about once in 40 000 seeds
     "intro-sem": Exercise(
-        _sem, atol=4 * _sem_mc_error(), decimals=4, what="the spread of the sample mean",
+        _sem, atol=float(f"{4 * _sem_mc_error():.1g}"), decimals=4, what="the spread of the sample mean",
         mistakes=(Mistake(_spread_of_the_numbers, "This is the spread of the individual numbers: "
                           "the exercise asks for the spread of the sample means, one mean per sample."),)),
 }
