@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from bookbuild import toc_notebooks
+from bookbuild import ROOT, toc_notebooks
 from bookbuild.editions import write_editions
 from helpers.widgets import STORED_HINT
 
@@ -189,4 +189,21 @@ def _assert_prose_rendered(page, name):
             assert raw not in text, f"{name}: raw markup {raw!r} in: {text[:200]!r}"
     return prose
 
+
+def assert_hints_collapsed(page, n_hints, details="details", name=""):
+    """Every graded hint (a ``{dropdown} Hint k``) is drawn closed: its summary shows, its
+    text does not until the reader opens it; opening the first one shows its text."""
+    hints = page.locator(f"{details}:has(summary:has-text('Hint'))")
+    assert hints.count() == n_hints, f"{name}: {hints.count()} hint boxes drawn for {n_hints}"
+    if not n_hints:
+        return
+    assert page.evaluate(f"""() => [...document.querySelectorAll('{details}')]
+        .filter(d => d.querySelector('summary') && d.querySelector('summary').innerText.includes('Hint'))
+        .every(d => !d.open)"""), f"{name}: a hint is open before the reader opens it"
+    first = hints.first
+    body = first.locator(":scope > :not(summary)").first
+    assert not body.is_visible()
+    first.locator("summary").first.click()
+    body.wait_for(state="visible")
+    assert body.inner_text().strip()
 

@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from browser_support import (NOTEBOOKS, STORED_HINT, WEB_PAGES, _assert_prose_rendered,  # noqa: F401
-                             _offline_context, _open, _shot, browser, lab, served_site)
+from browser_support import (NOTEBOOKS, ROOT, STORED_HINT, WEB_PAGES, _assert_prose_rendered,  # noqa: F401
+                             _offline_context, _open, _shot, assert_hints_collapsed, browser, lab,
+                             served_site)
 
 
 @pytest.mark.parametrize("page_path", WEB_PAGES)
@@ -58,6 +59,9 @@ def test_website_offline(browser, served_site, page_path):
         .filter(e => e.scrollWidth > e.clientWidth + 2)
         .map(e => `${e.tagName} ${e.scrollWidth}>${e.clientWidth}: ${e.textContent.trim().slice(0, 50)}`)""")
     assert not cut, cut
+    source = ROOT / "book" / (Path(page_path).stem + ".ipynb")
+    n_hints = source.read_text().count("{dropdown} Hint") if source.exists() else 0
+    assert_hints_collapsed(page, n_hints, "details.sd-dropdown", page_path)
     # nothing reaches past the site, nothing fails (the theme's empty-preference notice aside)
     assert not log["blocked"], log["blocked"][:5]
     assert not log["failed"], log["failed"][:5]

@@ -3,7 +3,7 @@
 import pytest
 
 from browser_support import (_JS_NOTEBOOK, NOTEBOOKS, _assert_prose_rendered, _open,  # noqa: F401
-                             _shot, browser, lab)
+                             _shot, assert_hints_collapsed, browser, lab)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
@@ -28,6 +28,7 @@ def test_student_edition_runs_and_renders_in_jupyterlab(browser, lab, path):
     n_exercises = path.read_text().count("{exercise}")
     assert page.locator(".jp-MarkdownCell .myst-exercise").count() == n_exercises
     assert text.count("Exercise") >= n_exercises, "exercise boxes not rendered"
+    assert_hints_collapsed(page, path.read_text().count("{dropdown} Hint"), "details.myst-dropdown", path.stem)
     # every slider panel is live: moving one slider redraws its figure
     panels = page.locator(".jp-OutputArea .widget-vbox:has(.slider-hint)")
     stored = path.read_text().count('"application/vnd.jupyter.widget-view+json"')
