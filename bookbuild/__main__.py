@@ -1,4 +1,4 @@
-"""``python -m bookbuild execute|editions|student|vendor`` (from the repository root).
+"""``python -m bookbuild execute|editions|student|words|vendor`` (from the repository root).
 
 Each command imports only the module it runs, so ``editions`` needs nbformat and pybtex
 alone (what a student installs) and ``vendor`` only npm.
@@ -23,6 +23,9 @@ def main(argv: list[str] | None = None) -> int:
     ed.add_argument("--root", type=Path, default=ROOT, help="where student/ and solutions/ go")
     st = sub.add_parser("student", help="write only the student edition")
     st.add_argument("outdir", nargs="?", type=Path, default=ROOT / "student")
+    wo = sub.add_parser("words", help="per chapter: words, glued numbers, figures and exercises of its "
+                                      "core path (outside collapsed blocks) and of the whole chapter")
+    wo.add_argument("notebooks", nargs="*", type=Path)
     sub.add_parser("vendor", help="download the pinned MathJax, require.js and widget manager "
                                   "from npm into assets/vendor (needs npm)")
     args = parser.parse_args(argv)
@@ -40,6 +43,9 @@ def main(argv: list[str] | None = None) -> int:
             from .editions import write_student_edition
             for path in write_student_edition(args.outdir):
                 print(f"wrote {path}")
+        elif args.cmd == "words":
+            from .budget import table
+            print(table(args.notebooks or None))
         else:
             from .vendor import vendor
             for path in vendor():
