@@ -45,7 +45,7 @@ _GLUE = re.compile(r"\{glue(?::text|:)?\}`([^`:]+)(?::([^`]*))?`")
 _CITE = re.compile(r"\{cite(?::(p|t|ps|ts))?\}`([^`]+)`")
 
 _HIDE_SOURCE = {"remove-cell", "remove-input", "hide-input", "hide-cell"}
-_HIDE_OUTPUT = {"remove-output", "hide-output"}
+_HIDE_OUTPUT = {"remove-output", "hide-output", "hide-cell"}
 
 
 # ------------------------------------------------------------------------------- glue

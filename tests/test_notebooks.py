@@ -353,3 +353,15 @@ def test_prose_prints_every_glued_number_as_stored(path):
         assert not (stored == 0 and str(stored).startswith("-")), f"{key}: stored as -0"
     assert sorted(set(values) - used) == [], "glued but never shown"
 
+
+
+def test_a_going_deeper_code_cell_is_collapsed_in_the_editions():
+    """A code cell tagged ``hide-cell`` (the code of a "Going deeper" block) is collapsed on
+    the website by Jupyter Book; the JupyterLab editions collapse its source and outputs."""
+    from bookbuild.editions import full_notebook
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("1 + 1", metadata={"tags": ["hide-cell"]}),
+                nbformat.v4.new_code_cell("2 + 2")]
+    cells = full_notebook(nb).cells
+    assert cells[0].metadata["jupyter"] == {"source_hidden": True, "outputs_hidden": True}
+    assert "jupyter" not in cells[1].metadata
