@@ -210,3 +210,18 @@ def test_no_exercise_refers_to_a_course_sheet():
         src = "".join(cell["source"])
         for block in re.findall(r"```\{exercise\}.*?```", src, flags=re.S):
             assert "course" not in block.lower()
+
+
+def test_scipy_hess_inv_and_minuit_variance_are_named():
+    from scipy.optimize import minimize
+    y, errors, corr = _inputs()
+    cov = _cov(errors, corr)
+    res = minimize(lambda m: (y - m[0]) @ np.linalg.solve(cov, y - m[0]), [80400.0])
+    hess_inv = float(np.atleast_2d(res.hess_inv)[0, 0])
+    for error, says in [(np.sqrt(hess_inv), "hess_inv"), (hess_inv, "inverse curvature")]:
+        result = check("wmass-minuit", (res.x[0], error))
+        assert not result and says in result.message
+    assert check("wmass-minuit", (res.x[0], np.sqrt(2 * hess_inv)))     # the right error
+    mean, error = _fit(y, cov)
+    result = check("wmass-minuit", (mean, error**2))                    # fit.covariance
+    assert not result and "variance" in result.message

@@ -84,6 +84,10 @@ def _minuit_mistake(kind: str) -> tuple:
         return wrong.value, wrong.error
     if kind == "errordef":                                      # errordef 0.5: Delta chi2 = 1/2
         return float("nan"), float(comb.error / np.sqrt(2.0))
+    if kind == "variance":                                      # fit.covariance["m", "m"]
+        return float("nan"), float(comb.error**2)
+    if kind == "hess_inv":                # scipy's hess_inv of a chi2: (d2chi2/dm2)^-1 = sigma^2/2
+        return float("nan"), float(comb.error**2 / 2.0)
     # "times_c": chi2 = r^T C r, the covariance itself where its inverse belongs
     cov, y, one = comb.covariance.to_numpy(), comb.values.to_numpy(), np.ones(comb.n)
     return float(one @ cov @ y / (one @ cov @ one)), float(1 / np.sqrt(one @ cov @ one))
@@ -197,8 +201,17 @@ EXERCISES = {
                     "anti-correlated: check the sign of the off-diagonal terms you put in C "
                     "(correlation +1 for the common theory and the beam energy)."),
             Mistake(lambda: _minuit_mistake("errordef"), "The error is too small by sqrt(2): "
-                    "that is what errordef = 0.5 (a log-likelihood's Delta = 1/2) gives. A chi2 "
-                    "needs errordef = Minuit.LEAST_SQUARES (Delta chi2 = 1); set it before migrad()."),
+                    "that is what errordef = 0.5 (a log-likelihood's Delta = 1/2) gives, or "
+                    "sqrt(hess_inv) of a chi2 minimised with scipy (its curvature is 2/sigma^2). "
+                    "A chi2 needs errordef = Minuit.LEAST_SQUARES (Delta chi2 = 1); set it before "
+                    "migrad()."),
+            Mistake(lambda: _minuit_mistake("variance"), "This is a variance, the element of "
+                    "fit.covariance (or 1/(1^T C^-1 1)): the error is its square root, "
+                    "fit.errors[\"m\"]."),
+            Mistake(lambda: _minuit_mistake("hess_inv"), "This looks like an inverse curvature "
+                    "(scipy's hess_inv) quoted as the error: it is a variance, and for a chi2 "
+                    "half of it (the curvature is 2/sigma^2). The error is Minuit's HESSE error, "
+                    "fit.errors[\"m\"] with errordef = Minuit.LEAST_SQUARES."),
             Mistake(lambda: _minuit_mistake("times_c"), "Your chi2 multiplies the residuals by "
                     "the covariance matrix C itself: it needs its inverse, r^T C^-1 r (solve "
                     "C x = r with np.linalg.solve and take r @ x)."),
