@@ -119,6 +119,9 @@ def test_sigma_scan_is_the_shift_in_units_of_the_error(comb, fig):
         np.testing.assert_allclose(line.get_ydata(), expected, rtol=0, atol=1e-12)
         # the point of the figure: every shift is small against the combined error
         assert np.all(np.abs(line.get_ydata()) < 0.1)
+    largest = max(np.max(np.abs(ln.get_ydata())) for ln in curves.values())
+    assert f"largest shift: {largest:.3f}" in " ".join(t.get_text() for t in ax.texts)
+    assert f"{largest * comb.error:.2f} pb" in " ".join(t.get_text() for t in ax.texts)
 
 
 def test_sigma_scan_marks_nominal_and_one_sigma(comb, fig):

@@ -166,8 +166,8 @@ def draw_stability_sigma(fig, sources=SCAN_SOURCES, comb: Combination | None = N
     """The value panel of :func:`draw_stability_scan` in units of the combined error:
     ``(value(rho) - value_nominal) / error_nominal`` against the assumed ATLAS-CMS
     correlation of each source in turn (others nominal) and of all together, with
-    the +-1 sigma band (grey) for scale. Dots mark the nominal correlation of each
-    source (shift 0)."""
+    the +-1 sigma band (grey) for scale and the largest shift printed (in sigma and pb).
+    Dots mark the nominal correlation of each source (shift 0)."""
     comb = comb or lhc_combination()
     scan = stability_scan(sources, comb=comb)
     ax = fig.subplots()
@@ -187,7 +187,8 @@ def draw_stability_sigma(fig, sources=SCAN_SOURCES, comb: Combination | None = N
             rho0 = comb.source_correlations[key].iat[0, 1]
             at = comb.with_correlation(key, rho0)
             ax.plot(rho0, (at.value - comb.value) / comb.error, "o", color=style["color"], ms=5)
-    ax.set_ylim(-1.5, 1.5)
+    reach = max(1.5, 1.1 * largest / comb.error)  # +-1 sigma always in view, no curve cut
+    ax.set_ylim(-reach, reach)
     ax.text(1.0, 1.0, r"$+1\sigma$", transform=ax.get_yaxis_transform(), ha="right",
             va="bottom", fontsize=9, color="0.4")
     ax.text(1.0, -1.0, r"$-1\sigma$", transform=ax.get_yaxis_transform(), ha="right",
