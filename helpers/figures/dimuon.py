@@ -199,6 +199,8 @@ def draw_binned_vs_unbinned(fig, table) -> None:
     ax.annotate(r"resolution $\sigma$", (40, 0), xytext=(-4, 6), textcoords="offset points",
                 ha="right", color="0.4", fontsize=8)
     ax.set_xscale("log")
+    ax.set_xticks(1000 * np.array(widths), [f"{1000 * w:g}" for w in widths])
+    ax.minorticks_off()
     ax.set_xlabel("bin width [MeV]")
     ax.set_ylabel("binned error / unbinned error − 1 [%]")
     ax.legend(loc="upper left", ncol=2, fontsize=8)
