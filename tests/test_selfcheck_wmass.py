@@ -212,6 +212,14 @@ def test_no_exercise_refers_to_a_course_sheet():
             assert "course" not in block.lower()
 
 
+def test_no_sentence_refers_to_a_source_students_do_not_have():
+    """No prose, hint or solution mentions a course sheet, notebook, script or material."""
+    pattern = re.compile(r"course\s+(sheet|notebook|script|material)|the material\b", re.I)
+    for cell in _cells():
+        if cell["cell_type"] == "markdown":
+            assert not pattern.search("".join(cell["source"])), "".join(cell["source"])[:80]
+
+
 def test_scipy_hess_inv_and_minuit_variance_are_named():
     from scipy.optimize import minimize
     y, errors, corr = _inputs()
