@@ -212,6 +212,14 @@ def test_no_exercise_refers_to_a_course_sheet():
             assert "course" not in block.lower()
 
 
+def test_no_sentence_refers_to_a_source_students_do_not_have():
+    """No prose, hint or solution mentions a course sheet, notebook, script or material."""
+    pattern = re.compile(r"course\s+(sheet|notebook|script|material)|the material\b", re.I)
+    for cell in _cells():
+        if cell["cell_type"] == "markdown":
+            assert not pattern.search("".join(cell["source"])), "".join(cell["source"])[:80]
+
+
 def test_scipy_hess_inv_and_minuit_variance_are_named():
     from scipy.optimize import minimize
     y, errors, corr = _inputs()
@@ -225,3 +233,52 @@ def test_scipy_hess_inv_and_minuit_variance_are_named():
     mean, error = _fit(y, cov)
     result = check("wmass-minuit", (mean, error**2))                    # fit.covariance
     assert not result and "variance" in result.message
+
+
+# ------------------------------------------------------------------ every answer, as the reader sees it
+#: the exercises, the decimals each asks for, and which of its numbers are its answer: the
+#: mean of wmass-without-beam is the nominal mean (that it does not move is the question)
+ANSWERS = {
+    "wmass-minuit": (0, (0, 1)),
+    "wmass-theory-group": (2, (0,)),
+    "wmass-weight-threshold": (3, (0,)),
+    "wmass-uncorrelated-error": (1, (0,)),
+    "wmass-without-beam": (1, (1,)),
+}
+_NUMBER = re.compile(r"(?<![\d.])\d+(?:\.\d+)?")
+
+
+def _seen(nb, values) -> list[set[str]]:
+    """Per cell, the numbers a reader sees: markdown with its glued numbers and citations
+    rendered as on the website, printed outputs (text and plain-text displays)."""
+    from bookbuild.editions import lab_markdown
+    seen = []
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            text = lab_markdown(cell.source, values)
+        else:
+            text = "".join(o.get("text", "") + o.get("data", {}).get("text/plain", "")
+                           for o in cell.get("outputs", []))
+        seen.append(set(_NUMBER.findall(text)))
+    return seen
+
+
+@pytest.mark.parametrize("label", sorted(ANSWERS))
+def test_no_exercise_answer_is_shown_before_its_exercise(label):
+    """Neither the prose (glued numbers rendered) nor any output before an exercise shows
+    its answer at the precision asked or at 1 to 3 decimals; after it, the answer appears
+    (so the test can fail)."""
+    import nbformat
+    from bookbuild.editions import glue_values
+    from helpers.selfcheck import expected
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    seen = _seen(nb, glue_values(nb))
+    at = next(i for i, c in enumerate(nb.cells) if f":label: {label}" in c.source)
+    asked, which = ANSWERS[label]
+    answer = np.atleast_1d(np.asarray(expected(label), dtype=float))
+    for v in answer[list(which)]:
+        shown = {f"{v:.{d}f}" for d in {asked, 1, 2, 3}}
+        for i in range(at):
+            assert not shown & seen[i], (
+                f"{sorted(shown & seen[i])} shown in cell {nb.cells[i].id} before exercise {label}")
+        assert any(shown & s for s in seen[at:]), f"{label}: the answer never appears"
