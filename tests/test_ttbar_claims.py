@@ -462,8 +462,8 @@ def test_scan_sources_are_the_top_four_by_slope(comb):
     PDF comes only sixth."""
     _says("The figure does this for the four correlated sources whose assumed correlation "
           "matters most (Vdm, MC+PS, STop and Scale, `ttbar.SCAN_SOURCES`)")
-    _says("At the nominal correlations this slope ranks the correlated sources and chose the "
-          "four scanned above:")
+    _says("At the nominal correlations this slope ranks the correlated sources (this is how "
+          "the four scanned above were chosen):")
     _says("come first, and these are the four of the figure")
     _says("the fully correlated PDF matters little because the CMS PDF error is only")
     ranking = ttbar.slope_ranking(comb)
