@@ -592,11 +592,10 @@ def test_stat_error_and_y2(p):
 
 
 def test_stale_variable_pitfall(p):
-    """"The output of the W-mass fit showed 8.23 ± 0.12: the stat-only weighted mean of this
-    chapter, 8.23 ± 0.12. The notebook had been run out of order: the W-mass fit cell was
-    re-run after the normalisation cells and picked up their mw and cov (it recomputes
-    inv_cov from cov)." The seed's stored FCN = 4.587 is the stat-only fit with the
-    diagonal covariance of the normalisation cells, inverted afresh."""
+    """Common mistake "stale variables between cells": a W-mass fit cell re-run after this
+    chapter's cells picks up their mw and cov (it recomputes inv_cov from cov) and prints
+    "8.23, not a W mass"; "The 'W mass' is then this chapter's stat-only weighted mean,
+    8.23 ± 0.12." The stat-only fit with the diagonal covariance has FCN = 4.587."""
     wm = p.weighted_mean()
     assert (round(wm.value, 2), round(wm.error, 2), round(wm.chi2_min, 3)) == (8.23, 0.12, 4.587)
     cov = np.diag(p.stat_errors**2)                       # the normalisation cells' cov
@@ -644,6 +643,39 @@ def test_zero_eps_exercise():
     assert round(c, 2) == 2.14 and c > 2 and c == pytest.approx(np.sqrt(q.stat_chi2()), rel=1e-12)
     assert mu == pytest.approx(q.weighted_mean().value, abs=1e-6)
     assert np.ptp(q.compare()["value"]) < 1e-6
+
+
+def _exercise(label):
+    import re
+    nb = nbformat.read(ROOT / "book" / "normalisation.ipynb", as_version=4)
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    m = re.search(r"```\{exercise\}\n:label: " + re.escape(label) + r"\n(.*?)\n```", text, re.S)
+    assert m, label
+    return " ".join(m.group(1).split())
+
+
+def test_zero_eps_exercise_asks_what_is_true():
+    """Ellipse exercise (issue 21 correction): "The line y₁′ = y₂′ misses the c = 1 contour:
+    which contour does it touch (the level c to two decimals ...), and why do all five methods
+    of compare() then give the same value?" The c = 1 ellipse lies entirely on one side of the
+    line; the touching contour is c = 2.14 (the exercise's self-check); compare() lists five
+    methods, all at the weighted mean."""
+    q = course_problem(norm_rel=0.0)
+    d = np.diff(q.ellipse(1.0, npoints=2000), axis=1).ravel()          # y2' - y1' on the contour
+    assert d.min() > 0                                                 # never on the line
+    d2 = np.diff(q.ellipse(2.0, npoints=2000), axis=1).ravel()
+    assert d2.min() > 0                                                # nor is c = 2
+    mu, c = q.touching_point()
+    assert f"{c:.2f}" == "2.14" and 2 < c
+    assert check("normalisation-ellipse", round(c, 2)) and not check("normalisation-ellipse", 1.0)
+    on_line = q.ellipse(c, npoints=20001)
+    assert np.abs(np.diff(on_line, axis=1)).min() < 1e-3                 # c = 2.14 touches it
+    methods = q.compare()
+    assert len(methods) == 5 and np.ptp(methods["value"]) < 1e-9
+    assert methods["value"].iloc[0] == pytest.approx(mu, abs=1e-9)
+    text = _exercise("normalisation-ellipse")
+    assert "misses the $c = 1$ contour" in text and "all five methods of `compare()`" in text
+    assert "four" not in text
 
 
 def test_student_fits_at_the_prescribed_settings_pass_their_checks(p):

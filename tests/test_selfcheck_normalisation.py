@@ -120,3 +120,72 @@ def test_tightened_hesse_error_lies_a_few_0_0001_above_the_exact_error():
     diff = student_fit("prediction").errors["mu"] - exact
     assert 1e-4 < diff < 5e-4
     assert diff < tolerance("normalisation-nuisance-n-on-prediction")[1] - 0.0005
+
+
+# ------------------------------------------------------------------ answers not given away
+def _what_a_reader_sees():
+    """``[(text, exercise labels starting in it, inside a solution)]`` in reading order: the
+    markdown with glued numbers written out (Going-deeper dropdowns included, they open with
+    one click), figure captions and printed outputs. Gated solutions stay hidden until the
+    reader opens them, after trying: they are flagged."""
+    from bookbuild.editions import glue_values, lab_markdown, split_solutions
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    values = glue_values(nb)
+    seen = []
+    for cell, inside in split_solutions(nb, keep=True):
+        if cell is None:
+            continue
+        hidden = inside is not None
+        if cell.cell_type == "markdown":
+            text = lab_markdown(cell.source, values)
+            # an exercise starts where its fence does: text before it in the same cell comes first
+            for part in re.split(r"(?=```\{exercise\})", text):
+                seen.append((part, re.findall(r":label: (\S+)", part), hidden))
+        else:
+            caption = cell.metadata.get("mystnb", {}).get("figure", {}).get("caption", "")
+            out = "".join(o.get("text", "") + o.get("data", {}).get("text/plain", "")
+                          for o in cell.get("outputs", []))
+            seen.append((caption + "\n" + out, [], hidden))
+    return seen
+
+
+def _answers():
+    """Each exercise's answer, the numbers a reader could copy. The N-on-data fit's mu is
+    fit 1's value on purpose (the exercise shows they agree): its new number is N."""
+    from helpers.selfcheck import expected
+    p = course_problem()
+    return {
+        "normalisation-covfit-minuit": list(expected("normalisation-covfit-minuit")),
+        "normalisation-nuisance": [expected("normalisation-nuisance-n-on-data")[1],
+                                   *expected("normalisation-nuisance-n-on-prediction")],
+        "normalisation-n-on-data-scaled": [expected("normalisation-n-on-data-scaled")],
+        "normalisation-weighted": [expected("normalisation-weighted-nuisance-mean"),
+                                   expected("normalisation-weighted-linearised-error")],
+        "normalisation-covfit-30": [expected("normalisation-covfit-30")],
+        "normalisation-ellipse": [expected("normalisation-ellipse"),
+                                  course_problem(norm_rel=0.0).touching_point()[1]],
+        "_values": p.values,
+    }
+
+
+def _digits(values):
+    """The values written to 2, 3 or 4 decimals, as whole numbers (0.96 does not match 0.962)."""
+    forms = {f"{v:.{d}f}" for v in values for d in (2, 3, 4)}
+    return re.compile(r"(?<![\d.])(?:" + "|".join(re.escape(f) for f in forms) + r")(?!\d)")
+
+
+def test_no_exercise_answer_is_shown_before_its_exercise():
+    """Issue 20: the prose before an exercise must not print its answer (pred_value,
+    scaled_value, N_data, ...): each exercise comes before the text and outputs that give
+    it, in markdown, glued numbers, captions and printed outputs."""
+    seen = _what_a_reader_sees()
+    answers = _answers()
+    labels = [lab for _, labs, _ in seen for lab in labs]
+    assert sorted(labels) == sorted(k for k in answers if not k.startswith("_"))
+    for label in labels:
+        digits = _digits(answers[label])
+        at = next(i for i, (_, labs, _) in enumerate(seen) if label in labs)
+        for text, _, hidden in seen[:at]:
+            hit = None if hidden else digits.search(text)
+            assert not hit, f"{label}: {hit.group(0)} shown before the exercise in {text[:80]!r}"
+        assert any(digits.search(t) for t, _, _ in seen[at + 1:]), label   # the test can fail

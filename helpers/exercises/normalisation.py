@@ -86,6 +86,11 @@ _HESS_INV = ("The error is the square root of hess_inv (or of the inverse Hessia
              "chi-square: for a chi2 the covariance is twice the inverse Hessian. Look again "
              "at errordef.")
 
+def _ellipse_level() -> float:
+    """The contour c that the line y1' = y2' touches without the normalisation: sqrt(chi2_stat)."""
+    return float(_problem(norm_rel=0.0).touching_point()[1])
+
+
 EXERCISES = {
     "normalisation-covfit-30": Exercise(
         _norm_covfit_30, atol=1e-6, decimals=2, what="the combined value",
@@ -165,5 +170,14 @@ EXERCISES = {
                     "(N y_i - mu)^2/(N sigma_i)^2."),
             Mistake(_plain_mean, "This is the plain mean of the two values: look again at "
                     "the statistical errors in the chi-square."),
+        )),    "normalisation-ellipse": Exercise(
+        _ellipse_level, atol=1e-6, decimals=2, what="the level c of the touching contour",
+        mistakes=(
+            Mistake(lambda: 1.0, "The c = 1 contour never reaches the line y1' = y2': look for "
+                    "the smallest contour that touches it (touching_point() gives its level)."),
+            Mistake(lambda: float(_problem().touching_point()[1]), "This is the touching level "
+                    "with the 10 % normalisation: the exercise asks for epsilon = 0."),
+            Mistake(lambda: float(_problem(norm_rel=0.0).stat_chi2()), "This is chi2_stat "
+                    "itself: the level c of a contour is the square root of its chi-square."),
         )),
 }
