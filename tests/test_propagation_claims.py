@@ -945,7 +945,7 @@ def test_core_message_and_going_deeper_blocks():
 
 def test_lny_exercise_statements():
     """New exercise: "keep the samples with y(-2.5) > 0 (about 2 % have no logarithm)"; solution:
-    "The linear formula underestimates the spread by about a third. Here σ_y/y is almost 0.5"; the
+    "The Monte Carlo spread is about a third larger than the linear σ_z ... Here σ_y/y is almost 0.5"; the
     exact spread agrees with the Monte Carlo of the chapter's seed."""
     m = P.lny_moments_exact(-2.5)
     assert round(100 * m["fraction_undefined"]) == 2
