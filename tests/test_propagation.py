@@ -663,3 +663,13 @@ def test_labels_that_do_not_match_are_refused(x, cov, match):
                  lambda: P.monte_carlo(lambda v: v[0], x, cov, 10)):
         with pytest.raises(InputError, match=match):
             call()
+
+
+@pytest.mark.parametrize("x", [-1.5, -2.0])
+def test_lny_figure_panels_name_their_quantity_and_x(fig, x):
+    """The ln y figure puts y(-1) (left) next to ln y at another x (right): each panel's title
+    says which quantity at which x it shows."""
+    F.draw_lny(fig, x=x, size=10**4)
+    left, right = (ax.get_title() for ax in fig.axes)
+    assert "$y$" in left and "$x = -1$" in left and "ln" not in left
+    assert r"$\ln y$" in right and f"$x = {x:g}$" in right and "% of the samples" in right

@@ -272,8 +272,8 @@ def test_x3_stands_out(table):
 
 
 def test_mc_width_is_linear_propagation_with_sample_covariance(table):
-    """"the standard deviation of the samples equals √(J S Jᵀ) with S the sample covariance of the
-    drawn pairs in place of Cov(a) (the tests check this to rounding)".\""""
+    """Going deeper: "the standard deviation of the samples equals √(J S Jᵀ) with S the sample
+    covariance of the drawn pairs in place of Cov(a)" (to rounding).\""""
     S = P.sample_cov_a(N, SEED)
     for x in table.index:
         J = np.array([x, x**2])
@@ -856,3 +856,113 @@ def test_panel_histogram_axes_stay_fixed():
         panel.update(**values)
         assert (ax2.get_xlim(), ax2.get_ylim()) == limits
         np.testing.assert_array_equal(ax2.get_lines()[0].get_ydata(), curve)
+
+
+# ================================================================== issue 21: corrections
+def _chapter_text() -> str:
+    from pathlib import Path
+
+    import nbformat
+    nb = nbformat.read(Path(__file__).parents[1] / "book" / "error_propagation.ipynb", 4)
+    return "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+
+
+def test_mc_agreement_is_judged_in_units_of_its_error(table):
+    """Take-away: "A Monte Carlo agrees in units of its own, always quoted, errors: its pulls scatter
+    like a standard normal variable, so a pull of 3.4, as at x = 3, is a signal to look at (here an
+    unlucky draw)." (it replaces "agrees within its own, always quoted, errors", which the chapter's
+    own -3.37 contradicted): every other pull is within 2, the one at x = 3 is -3.37, and pulls of
+    replicas with other seeds scatter like a standard normal variable."""
+    pulls = table.drop(index=0.0)[["pull_mean", "pull_std"]]
+    assert round(table.loc[3.0, "pull_std"], 2) == -3.37 and round(abs(table.loc[3.0, "pull_std"]), 1) == 3.4
+    others = pulls.to_numpy().ravel()
+    others = others[np.abs(others) < 3]
+    assert others.size == pulls.size - 1 and np.all(np.abs(others) < 2)   # "mostly within ±2"
+    r = P.std_pull_replicas(x=3.0, n_replicas=200)
+    assert abs(r.mean()) < 3 / math.sqrt(200) and abs(r.std(ddof=1) - 1) < 0.15
+    text = _chapter_text()
+    assert "agrees within its own, always quoted, errors" not in text
+    assert "agrees in units of its own, always quoted," in text
+
+
+def test_b1_has_no_variance_strictly_but_every_sample_sees_a_finite_one(bs):
+    """Going deeper: "Strictly speaking, b1 has the same disease, so it has no variance either. ...
+    Every sample that can be drawn behaves like one from b1 with that unreachable region left out (any
+    a1 + a2 > c with 0 < c ≤ 1), and that distribution has a variance, 1.016 times the linear value
+    whatever c. The running variance of b1 settles there within a few thousand samples: after the
+    last one it stands at 1.018 ± 0.001 times the linear value. Neither is 1" (it replaces "the variance
+    of b1 settles at 1.018 times" right after "b1 has no variance" without saying why)."""
+    _, cb = P.b_linear()
+    # strictly no variance: S = a1 + a2 has density at 0, so the integral of (2/S)² p(S) diverges there
+    assert stats.norm.pdf(0.0, 3.0, SD_S) > 0
+    # the region left out is unreachable: P(S <= 1) is astronomically small
+    assert stats.norm.cdf(1.0, 3.0, SD_S) < 1e-40
+    reach = [P.b1_variance_reachable(c) / cb[0, 0] for c in (0.01, 0.1, 0.5, 1.0)]
+    assert np.ptp(reach) < 1e-9 and round(reach[-1], 3) == 1.016          # "whatever c"
+    # and the Monte Carlo's running variance settles at it, within its own MC error
+    v = np.var(bs[0], ddof=1)
+    err = math.sqrt((np.mean((bs[0] - bs[0].mean()) ** 4) - np.var(bs[0]) ** 2) / N)
+    assert round(v / cb[0, 0], 3) == 1.018 and round(err / cb[0, 0], 3) == 0.001
+    assert abs(v / cb[0, 0] - reach[-1]) < 2 * err / cb[0, 0]
+    assert reach[-1] - 1 > 10 * err / cb[0, 0]                             # "neither is 1"
+    with pytest.raises(InputError, match="cut must lie"):
+        P.b1_variance_reachable(3.5)
+
+
+def test_no_remarks_to_authors_and_no_material_students_lack():
+    """No "(the tests check this ...)" remark and no sentence about a course sheet, notebook, script
+    or material the reader does not have."""
+    import re
+    text = _chapter_text()
+    assert not re.search(r"the tests? check", text, re.I)
+    assert not re.search(r"course (sheet|notebook|script|material)", text, re.I)
+
+
+def test_core_message_and_going_deeper_blocks():
+    """The introduction lists the three results ("exact when the function is linear in the inputs",
+    "invariant under a reparametrisation", "fails for non-linear functions near a singularity: for
+    b2 and for ln y"); the forensics sit in collapsed "Going deeper" dropdowns, the scan's code in a
+    hide-cell cell; the pitfalls on the core path are common mistakes with the code that makes them."""
+    import re
+    from pathlib import Path
+
+    import nbformat
+    nb = nbformat.read(Path(__file__).parents[1] / "book" / "error_propagation.ipynb", 4)
+    intro = nb.cells[0].source
+    for phrase in ("exact when the function is linear in the inputs", "invariant under a reparametrisation",
+                   "fails for non-linear functions near a singularity", "b_2 = 2/(a_1 - a_2)", "\\ln y"):
+        assert phrase in intro, phrase
+    text = _chapter_text()
+    titles = re.findall(r"^````\{dropdown\} Going deeper: (.+)$", text, re.M)
+    assert any("3.4σ pull" in t for t in titles) and len(titles) >= 6
+    assert not re.search(r"^(````\{dropdown\}.*\n(?:(?!````).*\n)*?)#", text, re.M)   # no heading inside
+    mistakes = re.findall(r"```\{admonition\} Common mistake: [^\n]+\n:class: warning\n\n(.*?)```", text, re.S)
+    assert len(mistakes) == 5 and all("`" in m for m in mistakes[:1] + mistakes[2:])
+    assert "Pitfall" not in text
+    scan = next(c for c in nb.cells if c.cell_type == "code" and "b2_cut_scan" in c.source)
+    assert "hide-cell" in scan.metadata["tags"]
+
+
+def test_lny_exercise_statements():
+    """New exercise: "keep the samples with y(-2.5) > 0 (about 2 % have no logarithm)"; solution:
+    "The Monte Carlo spread is about a third larger than the linear σ_z ... Here σ_y/y is almost 0.5"; the
+    exact spread agrees with the Monte Carlo of the chapter's seed."""
+    m = P.lny_moments_exact(-2.5)
+    assert round(100 * m["fraction_undefined"]) == 2
+    assert m["sigma_z_linear"] == pytest.approx(P.sigma_y_formula(-2.5) / 2.25)
+    assert 0.45 < m["sigma_z_linear"] < 0.5                                    # "almost 0.5"
+    ratio = m["std"] / m["sigma_z_linear"]
+    assert 1.25 < ratio < 1.4                                                   # "by about a third"
+    z = P.lny_samples(-2.5, N, SEED)
+    z = z[np.isfinite(z)]
+    sd = np.std(z, ddof=1)
+    err = sd * math.sqrt((np.mean((z - z.mean()) ** 4) / np.var(z) ** 2 - 1) / (4 * z.size))
+    assert sd == pytest.approx(m["std"], abs=3 * err)
+    assert np.mean(z) == pytest.approx(m["mean"], abs=3 * sd / math.sqrt(z.size))
+
+
+def test_lny_figure_has_panel_titles(fig):
+    """Figure ep_44 puts y(-1) next to ln y(-1.5): each panel's title names its quantity and x."""
+    F.draw_lny(fig, x=-1.5, size=10**4)
+    left, right = (ax.get_title() for ax in fig.axes)
+    assert "$x = -1$" in left and "$x = -1.5$" in right and "ln" in right and "ln" not in left

@@ -153,3 +153,70 @@ def test_no_answer_is_printed_before_its_exercise():
     cov = P.b_linear()[1]
     old_b = np.sqrt(np.diag(cov))
     assert _answers_shown("propagation-cov-b", np.array([*old_b, cov[0, 1] / old_b.prod()]), shown)
+
+
+# ------------------------------------------------------------------ the ln y exercise (a failure mode)
+def _lny_answer(seed, rho=P.RHO, log=np.log):
+    """The exercise's steps: the linear sigma_z at X_LOG and the ratio of the std of ln y over the
+    samples with y > 0 (the second exercise's N_MC pairs) to it."""
+    u1, u2 = np.random.default_rng(seed).standard_normal((2, ex.N_MC))
+    u2c = rho * u1 + math.sqrt(1 - rho**2) * u2
+    y = P.y_a(ex.X_LOG, (A1 + S1 * u1, A2 + S2 * u2c))
+    sigma_z = P.sigma_y_formula(ex.X_LOG) / P.y_a(ex.X_LOG, P.A_NOMINAL)
+    return sigma_z, float(np.std(log(y[y > 0]), ddof=1)) / sigma_z
+
+
+@pytest.fixture(scope="module")
+def lny_answers():
+    return np.array([_lny_answer(seed) for seed in range(60)])
+
+
+def test_lny_answers_pass_for_every_seed(lny_answers):
+    for sigma_z, ratio in lny_answers:
+        assert check("propagation-lny", (sigma_z, ratio)), (sigma_z, ratio)
+        rounded = (round(sigma_z, 3), round(ratio, 2))
+        res = check("propagation-lny", rounded)
+        if rounded[1] == round(ratio, 1):
+            assert not res and "not judged" in res.message
+        else:
+            assert res, rounded
+
+
+def test_lny_ratio_tolerance_is_four_times_its_own_error(lny_answers):
+    """MC_RATIO_ATOL is about 4 x the Monte Carlo error of the ratio, by formula (the std's error
+    sqrt((k - 1)/(4n)) s with the kurtosis k of ln y over y > 0) and by the scatter over the seeds."""
+    u1, u2 = np.random.default_rng(0).standard_normal((2, ex.N_MC))
+    y = P.y_a(ex.X_LOG, (A1 + S1 * u1, A2 + S2 * (P.RHO * u1 + math.sqrt(1 - P.RHO**2) * u2)))
+    z = np.log(y[y > 0])
+    k = np.mean((z - z.mean()) ** 4) / np.var(z) ** 2
+    err = math.sqrt((k - 1) / (4 * z.size)) * np.std(z) / lny_answers[0, 0]
+    assert 3.5 < ex.MC_RATIO_ATOL / err < 4.5
+    assert EXERCISES["propagation-lny"].atol == (0.0, ex.MC_RATIO_ATOL)
+    assert lny_answers[:, 1].std(ddof=1) == pytest.approx(err, rel=0.3)
+    assert np.abs(lny_answers[:, 1] - expected("propagation-lny")[1]).max() < tolerance("propagation-lny")[1]
+
+
+@pytest.mark.parametrize("variant, message", [
+    ({"rho": 0.0}, "uncorrelated"),
+    ({"log": np.log10}, None),
+])
+def test_lny_mistaken_samples_fail_for_every_seed(variant, message):
+    """Uncorrelated samples fail with their message; log10 instead of ln fails too."""
+    for seed in range(6):
+        res = check("propagation-lny", _lny_answer(seed, **variant))
+        assert not res
+        if message:
+            assert message in res.message, res.message
+
+
+def test_lny_named_mistakes():
+    """Forgetting the Jacobian 1/y, the variance for the error, y^2, and the ratio of variances,
+    inverted, or of y instead of ln y: each is named and none passes."""
+    sigma_z, ratio = expected("propagation-lny")
+    sy = P.sigma_y_formula(ex.X_LOG)
+    for answer, words in (((sy, ratio * sigma_z / sy), "1/y"), ((sigma_z**2, ratio), "variance"),
+                          ((sigma_z, ratio**2), "ratio of the variances"),
+                          ((sigma_z, 1 / ratio), "divided by sigma_z"),
+                          ((sigma_z, sy / sigma_z), "not of ln y")):
+        res = check("propagation-lny", answer)
+        assert not res and words in res.message, (answer, res.message)

@@ -4,7 +4,10 @@ The Monte Carlo exercise is checked against the exact value (y is linear in the 
 inputs, so the linear sigma_y and Phi(-y/sigma_y) are exact); its tolerances are four times
 the Monte Carlo error of a sample of the size the exercise asks for (:data:`N_MC`), plus
 half a unit of the precision asked. The b exercise uses uncorrelated a (:data:`RHO_B`):
-the chapter's text already prints Cov(b) for rho = -0.8.
+the chapter's text already prints Cov(b) for rho = -0.8. The ln y exercise meets a failure
+mode: its linear sigma_z is exact arithmetic, the ratio of the Monte Carlo spread to it is
+checked against the exact spread of ln y (:func:`helpers.propagation.lny_moments_exact`)
+with four times the Monte Carlo error of the ratio (:data:`MC_RATIO_ATOL`).
 """
 
 from . import Exercise, Mistake
@@ -19,12 +22,22 @@ N_MC = 10**6
 RHO_B = 0.0
 """Correlation of a1 and a2 in the exercise on b (uncorrelated a)."""
 
+X_LOG = -2.5
+"""x at which the ln y exercise compares linear propagation with the Monte Carlo (not one of
+the x of the chapter's ln y table)."""
+
 MC_STD_ATOL = 0.0007
 """About 4 x the Monte Carlo error of the std of y(2) from N_MC samples,
 4 sigma_y/sqrt(2 N_MC) = 7.2e-4 (tested in tests/test_selfcheck_propagation.py)."""
 MC_FRACTION_ATOL = 0.0008
 """About 4 x the binomial error of the fraction with y(-2.25) <= 0 from N_MC samples,
 4 sqrt(p(1 - p)/N_MC) = 8.1e-4 (tested there too)."""
+
+MC_RATIO_ATOL = 0.010
+"""About 4 x the Monte Carlo error of the ratio (std of ln y(-2.5) over the N_MC samples with
+y > 0) / (linear sigma_z): the std has the error sqrt((k - 1)/(4n)) s = 0.0012 (kurtosis
+k of about 15: the long tail to low ln y), and sigma_z = 0.475, so 4 x 0.0025 (tested in
+tests/test_selfcheck_propagation.py)."""
 
 
 # ------------------------------------------------------------------ the right answers
@@ -83,6 +96,20 @@ def _sigma_y_2_b(cov=None, y=None) -> float:
     return float(np.sqrt(var))
 
 
+def _lny(rho=None) -> dict:
+    from ..propagation import RHO, lny_moments_exact
+    return lny_moments_exact(X_LOG, rho=RHO if rho is None else rho)
+
+
+def _lny_pair() -> tuple:
+    m = _lny()
+    return m["sigma_z_linear"], m["std"] / m["sigma_z_linear"]
+
+
+def _y_log() -> float:
+    return _y_at(X_LOG)
+
+
 # ------------------------------------------------------------------ the mistakes
 def _sigma_no_sqrt(x) -> float:
     """sigma_y(x) of pairs drawn with u2' = rho u1 + u2 (the factor sqrt(1 - rho^2)
@@ -127,6 +154,8 @@ def _sigma_y_2_b_chapter_cov() -> float:
 
 
 _NAN = float("nan")
+_JACOBIAN_1_Y = ("The Jacobian of ln y is d(ln y)/dy = 1/y: sigma_z = sigma_y/y, the relative "
+                 "error of y, not sigma_y itself.")
 _RHO_SIGN = ("The correlation enters with the wrong sign: a1 and a2 are anti-correlated "
              "(rho = -0.8). Look again at the sign of the cross term.")
 _CROSS_HALVED = ("The cross term has lost its factor 2: sigma_y^2 contains 2 rho sigma1 sigma2 x^3, "
@@ -192,6 +221,27 @@ EXERCISES = {
                     "the exercise asks for their correlation, Cov(b1, b2)/(sigma(b1) sigma(b2))."),
             Mistake(_cov_b_variances, "The first two numbers are variances, the diagonal of "
                     "Cov(b): the errors are their square roots."),)),
+    "propagation-lny": Exercise(
+        _lny_pair, atol=(0.0, MC_RATIO_ATOL), decimals=(3, 2),
+        what="the pair (linear sigma_z, Monte Carlo spread / linear sigma_z)",
+        parts=("linear sigma_z at x = -2.5", "ratio of the Monte Carlo spread to it"),
+        mistakes=(
+            Mistake(lambda: (_sigma(X_LOG), _lny()["std"] / _sigma(X_LOG)), _JACOBIAN_1_Y),
+            Mistake(lambda: (_lny_pair()[0] ** 2, _NAN), "This is the variance sigma_y^2/y^2; "
+                    "the error of z is its square root, sigma_y/y."),
+            Mistake(lambda: (_sigma(X_LOG) / _y_log() ** 2, _NAN), "You divided by y^2: the "
+                    "derivative of ln y is 1/y, so sigma_z = sigma_y/y."),
+            Mistake(lambda: (_sigma(X_LOG, rho=0.0) / _y_log(), _NAN), "sigma_y without the "
+                    "correlation: a1 and a2 are anti-correlated (rho = -0.8)."),
+            Mistake(lambda: (_NAN, _lny_pair()[1] ** 2), "This is the ratio of the variances; "
+                    "the exercise asks for the ratio of the spreads (standard deviations)."),
+            Mistake(lambda: (_NAN, 1.0 / _lny_pair()[1]), "This is linear sigma_z / Monte Carlo "
+                    "spread: the exercise asks for the Monte Carlo spread divided by sigma_z."),
+            Mistake(lambda: (_NAN, _sigma(X_LOG) / _lny_pair()[0]), "This is the spread of the "
+                    "samples of y, not of ln y, divided by sigma_z: take np.log of the samples "
+                    "with y > 0 first."),
+            Mistake(lambda: (_NAN, _lny(rho=0.0)["std"] / _lny_pair()[0]), "Your samples are "
+                    "uncorrelated: draw a1 and a2 with rho = -0.8."),)),
     "propagation-cov-b-sigma-y-2": Exercise(
         _sigma_y_2_b, decimals=3, what="sigma_y(2) through b",
         mistakes=(

@@ -156,7 +156,8 @@ def draw_b2_running(fig, size=10**6, seed=SEED) -> None:
 
 def draw_lny(fig, x=-2.0, size=10**6, seed=SEED) -> None:
     """Left: y(-1) is centred on 0, so ln y is undefined for about half of the samples.
-    Right: z = ln y at ``x`` (defined samples) against the linear Gaussian N(ln y, sigma_y/|y|)."""
+    Right: z = ln y at ``x`` (defined samples) against the linear Gaussian N(ln y, sigma_y/|y|).
+    Each panel's title names its quantity and its x (the two panels show different x)."""
     xv = as_number(x, "x")
     a = sample_gaussian(A_NOMINAL, cov_a(), size, seed)
     ax1, ax2 = fig.subplots(1, 2)
@@ -169,6 +170,7 @@ def draw_lny(fig, x=-2.0, size=10**6, seed=SEED) -> None:
              label=rf"$y \leq 0$: no $\ln y$ ({100 * neg.mean():.1f} %)")
     ax1.set_xlabel("$y(-1)$")
     ax1.set_ylabel("samples per bin")
+    ax1.set_title(r"$y$ at $x = -1$: centred on 0", fontsize=9)
     ax1.legend(loc="upper left", fontsize=8)
     d = lny_distribution(xv, size, seed)
     z = lny_samples(xv, size, seed)
@@ -183,7 +185,8 @@ def draw_lny(fig, x=-2.0, size=10**6, seed=SEED) -> None:
         ax2.plot([], [], " ", label=r"linear: $z_0 = -\infty$, $\sigma_z = \infty$")
         ax2.set_xlabel(label)
         ax2.set_ylabel("density")
-    ax2.set_title(f"y ≤ 0 (no ln) for {100 * d.fraction_undefined:.1f} % of the samples", fontsize=9)
+    ax2.set_title(rf"$\ln y$ at $x = {xv:g}$: $y \leq 0$ (no ln) for "
+                  f"{100 * d.fraction_undefined:.1f} % of the samples", fontsize=9)
     ax2.legend(loc="upper left", fontsize=7)
 
 

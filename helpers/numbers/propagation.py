@@ -33,6 +33,10 @@ def context() -> SimpleNamespace:
     exp_s0 = int(np.floor(np.log10(p_s0)))
     b1_nominal, b1_shift = prop.b1_second_order_mean()
     b1 = b_table.loc["b1"]
+    b1_samples = prop.b_samples(n_mc, SEED)[0]
+    b1_m4 = float(np.mean((b1_samples - b1_samples.mean()) ** 4))
+    b1_var_err = np.sqrt((b1_m4 - b1_samples.var() ** 2) / n_mc)   # MC error of the sample variance
+    b1_var_reach = prop.b1_variance_reachable(1.0)
     q_exact = prop.b2_quantiles_exact()
     cut = prop.cut_statistics(prop.b_samples(n_mc, SEED)[1], 0.0, 5.0)
     scan = prop.b2_cut_scan(his=(3.0, 5.0, 10.0, 20.0, 100.0, 1000.0), size=n_mc, seed=SEED)
@@ -46,7 +50,7 @@ def context() -> SimpleNamespace:
     lny = prop.lny_table(xs=(-3.0, -2.0, -1.5, -1.0, -0.5, 1.0, 3.0), size=n_mc, seed=SEED)
     d1, d3, dm1, dm15, dm2 = (lny.loc[x] for x in (1.0, 3.0, -1.0, -1.5, -2.0))
     x_ex = 2.0
-    return SimpleNamespace(mistakes=mistakes, n_mc=n_mc, table=table, width3=width3, replicas=replicas, n_pulls=n_pulls, b_table=b_table, sd_diff=sd_diff, sd_sum=sd_sum, p_s0=p_s0, exp_s0=exp_s0, b1=b1, q_exact=q_exact, cut=cut, scan=scan, wide=wide, cut_cov=cut_cov, xs_check=xs_check, ratio=ratio, narrow=narrow, wrong_b=wrong_b, lny=lny, x_ex=x_ex, a1=a1, a2=a2, s1=s1, s2=s2, p_one=p_one, p_any=p_any, b0=b0, cov_b=cov_b, b1_nominal=b1_nominal, b1_shift=b1_shift, lo_dom=lo_dom, hi_dom=hi_dom, d1=d1, d3=d3, dm1=dm1, dm15=dm15, dm2=dm2)
+    return SimpleNamespace(mistakes=mistakes, n_mc=n_mc, table=table, width3=width3, replicas=replicas, n_pulls=n_pulls, b_table=b_table, sd_diff=sd_diff, sd_sum=sd_sum, p_s0=p_s0, exp_s0=exp_s0, b1=b1, b1_var_err=b1_var_err, b1_var_reach=b1_var_reach, q_exact=q_exact, cut=cut, scan=scan, wide=wide, cut_cov=cut_cov, xs_check=xs_check, ratio=ratio, narrow=narrow, wrong_b=wrong_b, lny=lny, x_ex=x_ex, a1=a1, a2=a2, s1=s1, s2=s2, p_one=p_one, p_any=p_any, b0=b0, cov_b=cov_b, b1_nominal=b1_nominal, b1_shift=b1_shift, lo_dom=lo_dom, hi_dom=hi_dom, d1=d1, d3=d3, dm1=dm1, dm15=dm15, dm2=dm2)
 
 
 def _log_row(row: str, x: str, columns: dict) -> dict:
@@ -139,6 +143,8 @@ NUMBERS = {
         "propagation_b2_hw68": N(lambda c: c.b_table.loc['b2', 'halfwidth68'], ".3f"),
         "propagation_b2_var_ratio": N(lambda c: c.b_table.loc['b2', 'std'] ** 2 / c.cov_b[1, 1], ".0f"),
         "propagation_b1_var_ratio": N(lambda c: c.b_table.loc['b1', 'std'] ** 2 / c.cov_b[0, 0], ".3f"),
+        "propagation_b1_var_ratio_err": N(lambda c: c.b1_var_err / c.cov_b[0, 0], ".3f"),
+        "propagation_b1_var_reach": N(lambda c: c.b1_var_reach / c.cov_b[0, 0], ".3f"),
         "propagation_b2_lo68_exact": N(lambda c: c.q_exact[0], ".3f"),
         "propagation_b2_median_exact": N(lambda c: c.q_exact[1], ".4f"),
         "propagation_b2_hi68_exact": N(lambda c: c.q_exact[2], ".3f"),

@@ -22,7 +22,7 @@ __all__ = [
     "sample_cov_a", "std_pull_replicas", "format_mc_table", "b_cut_covariance",
     "seed_final_domain", "b2_quantiles_exact",
     "b1_second_order_mean", "y_width_decomposition", "pull_chance", "cut_band_ratio",
-    "cut_band_narrow_range",
+    "cut_band_narrow_range", "b1_variance_reachable", "lny_moments_exact",
 ]
 
 
@@ -471,6 +471,53 @@ def b1_second_order_mean(rho=RHO, sigma1=A_ERRORS[0], sigma2=A_ERRORS[1]) -> tup
     var_s = s1**2 + s2**2 + 2 * r * s1 * s2
     nominal = 2.0 / mu
     return float(nominal), float(nominal * var_s / mu**2)
+
+
+def b1_variance_reachable(cut=1.0, rho=RHO, sigma1=A_ERRORS[0], sigma2=A_ERRORS[1]) -> float:
+    """Variance of :math:`b_1 = 2/S`, :math:`S = a_1 + a_2` Gaussian, with :math:`S \\le` ``cut``
+    left out (``0 < cut < E[S]``).
+
+    Strictly, :math:`b_1` has no variance (S has density at 0, as :math:`a_1 - a_2` has for
+    :math:`b_2`), but with :math:`E[S]/\\sigma_S` = 22 the region near :math:`S = 0` has a
+    probability no sample reaches: every drawable sample behaves like one from this
+    distribution, whose variance does not depend on ``cut`` (to 1e-12 for cut in (0, 2]).
+    """
+    c = as_number(cut, "cut")
+    r, s1, s2 = _problem_inputs(rho, sigma1, sigma2)
+    mu = A_NOMINAL[0] + A_NOMINAL[1]
+    sd = float(np.sqrt(s1**2 + s2**2 + 2 * r * s1 * s2))
+    if not 0 < c < mu or sd == 0:
+        raise InputError(f"cut must lie in (0, {mu:g}) and a1 + a2 must have a spread")
+    from scipy import integrate
+    hi = mu + 40 * sd
+    kw = {"points": [mu], "epsabs": 0.0, "epsrel": 1e-13, "limit": 200}
+    norm = stats.norm.sf(c, mu, sd)
+    m1 = integrate.quad(lambda s: 2 / s * stats.norm.pdf(s, mu, sd), c, hi, **kw)[0] / norm
+    m2 = integrate.quad(lambda s: (2 / s) ** 2 * stats.norm.pdf(s, mu, sd), c, hi, **kw)[0] / norm
+    return float(m2 - m1**2)
+
+
+def lny_moments_exact(x, rho=RHO, sigma1=A_ERRORS[0], sigma2=A_ERRORS[1]) -> dict:
+    """Mean and standard deviation of :math:`z = \\ln y(x)` over the samples with
+    :math:`y > 0`, exactly: :math:`y` is Gaussian (mean :math:`(1 + x)^2`, width
+    :func:`sigma_y_formula`), so they are integrals over the Gaussian truncated at 0 (the
+    logarithm's singularity there is integrable). Also ``fraction_undefined``,
+    :math:`\\Phi(-y/\\sigma_y)`, and the linear ``sigma_z_linear`` = sigma_y/|y|.
+    """
+    from scipy import integrate
+    xv = as_number(x, "x")
+    y0 = float(y_a(xv, A_NOMINAL))
+    sy = float(sigma_y_formula(xv, rho, sigma1, sigma2))
+    if sy == 0 or y0 <= 0:
+        raise InputError("ln y needs y > 0 at the central values and a non-zero sigma_y")
+    norm = stats.norm.sf(0.0, y0, sy)
+    hi = y0 + 40 * sy
+    kw = {"points": [min(y0, 0.5 * y0), y0], "epsabs": 0.0, "epsrel": 1e-12, "limit": 400}
+    pdf = stats.norm(y0, sy).pdf
+    m1 = integrate.quad(lambda y: np.log(y) * pdf(y), 0.0, hi, **kw)[0] / norm
+    m2 = integrate.quad(lambda y: (np.log(y) - m1) ** 2 * pdf(y), 0.0, hi, **kw)[0] / norm
+    return {"mean": float(m1), "std": float(np.sqrt(m2)), "fraction_undefined": float(1 - norm),
+            "sigma_z_linear": sy / abs(y0)}
 
 
 def y_width_decomposition(x=3.0, size=10**6, seed=SEED) -> dict:
