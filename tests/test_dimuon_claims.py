@@ -936,3 +936,30 @@ def test_plateau_not_a_local_minimum_the_red_flag(result, stuck):
     assert flat["delta"].abs().max() < 0.02
     assert dimuon.nll_scan(stuck, "alpha", [2.5])["delta"].iloc[0] < -20
     assert result.nll < stuck.nll - 100
+
+
+def test_exercise_yield_own_fit_close_to_exact(result):
+    """Solution of dimuon-yield: "Your numbers may differ by a few events from the book's fit
+    with exact derivatives ... HESSE's numerical curvature is good to a per cent or so" (the
+    chapter's solution, started at result's values, against extended_fit)."""
+    from iminuit import cost
+    masses = result.masses
+
+    def scaled(x, n_sig, n_bkg, mu, sigma, alpha, n, slope):
+        total = n_sig + n_bkg
+        return total, np.log(total) + dimuon.logpdf(x, mu, sigma, alpha, n, slope, n_sig / total)
+
+    start = result.values
+    shape = ("mu", "sigma", "alpha", "n", "slope")
+    m = Minuit(cost.ExtendedUnbinnedNLL(masses, scaled, log=True),
+               n_sig=start["f_sig"] * masses.size, n_bkg=(1 - start["f_sig"]) * masses.size,
+               **{p: start[p] for p in shape})
+    for p in shape:
+        m.limits[p] = dimuon.limits()[p]
+    m.limits["n_sig", "n_bkg"] = (0, None)
+    m.migrad()
+    m.hesse()
+    exact = dimuon.extended_fit(masses)
+    assert m.valid and abs(m.values["n_sig"] - exact.values["n_sig"]) < 10
+    assert abs(m.errors["n_sig"] / exact.errors["n_sig"] - 1) < 0.015
+    assert m.errors["n_sig"] > 1.1 * dimuon.yield_from_fraction(result)["error_no_poisson"]
