@@ -963,3 +963,18 @@ def test_exercise_yield_own_fit_close_to_exact(result):
     assert m.valid and abs(m.values["n_sig"] - exact.values["n_sig"]) < 10
     assert abs(m.errors["n_sig"] / exact.errors["n_sig"] - 1) < 0.015
     assert m.errors["n_sig"] > 1.1 * dimuon.yield_from_fraction(result)["error_no_poisson"]
+
+
+def test_yield_toys_poisson_term_needed(toys):
+    """Going deeper, toys of the yield: "With the extended fit's error the pulls of the yield
+    have a width of 1.04 ± 0.05, compatible with one; with N sigma_f alone, 1.22 ± 0.06: too
+    small an error makes the pulls too wide, by about the ratio of the two errors, 1.16"."""
+    y = dimuon.yield_toy_study(N_TOYS, TOY_SIZE)
+    s = dimuon.yield_pull_summary(y)
+    ext, np_ = s.loc["pull_extended"], s.loc["pull_no_poisson"]
+    assert abs(ext["width"] - 1) < 2 * ext["width_error"]
+    assert np_["width"] - 2 * np_["width_error"] > 1
+    ratio = dimuon.yield_from_fraction(dimuon.fit(dimuon.load()))
+    ratio = ratio["error_poisson"] / ratio["error_no_poisson"]
+    assert round(ratio, 2) == 1.16 and abs(np_["width"] - ratio) < 2 * np_["width_error"]
+    assert y["ok"].sum() > 0.95 * N_TOYS

@@ -55,7 +55,10 @@ def context() -> SimpleNamespace:
     extended = dimuon.extended_fit(masses)
     yield_ = dimuon.yield_from_fraction(result)
     binned = dimuon.binned_vs_unbinned(result)
-    return SimpleNamespace(extended=extended, yield_=yield_, binned=binned, masses=masses, fit_limits=fit_limits, shape=shape, integral=integral, result=result, table=table, compat=compat, gof=gof, gof_bounds=gof_bounds, corr=corr, minos=minos, asymmetry=asymmetry, rel=rel, bad_start=bad_start, stuck=stuck, steep=steep, other=other, toys=toys, pulls=pulls, toys_again=toys_again, pulls_again=pulls_again, scale=scale, spread=spread, at=at, alone=alone, hesse_n=hesse_n, error_n=error_n, t=t, tail_share=tail_share, small=small, failed=failed, lo=lo, hi=hi, N_TOYS=N_TOYS, TOY_SIZE=TOY_SIZE, failed2_n=failed2_n, n_lo=n_lo, n_hi=n_hi)
+    yield_toys = dimuon.yield_toy_study(N_TOYS, TOY_SIZE)
+    yield_pulls = dimuon.yield_pull_summary(yield_toys)
+    return SimpleNamespace(extended=extended, yield_=yield_, binned=binned, yield_toys=yield_toys,
+                           yield_pulls=yield_pulls, masses=masses, fit_limits=fit_limits, shape=shape, integral=integral, result=result, table=table, compat=compat, gof=gof, gof_bounds=gof_bounds, corr=corr, minos=minos, asymmetry=asymmetry, rel=rel, bad_start=bad_start, stuck=stuck, steep=steep, other=other, toys=toys, pulls=pulls, toys_again=toys_again, pulls_again=pulls_again, scale=scale, spread=spread, at=at, alone=alone, hesse_n=hesse_n, error_n=error_n, t=t, tail_share=tail_share, small=small, failed=failed, lo=lo, hi=hi, N_TOYS=N_TOYS, TOY_SIZE=TOY_SIZE, failed2_n=failed2_n, n_lo=n_lo, n_hi=n_hi)
 
 
 _ALL = ("mean", "mean_error", "width", "width_error")
@@ -193,5 +196,13 @@ NUMBERS = {
         "dimuon_bin_mid_n": N(lambda c: c.binned.loc[(dimuon.BIN_WIDTHS[1], 'n'), 'value'], ".2f"),
         **{f"dimuon_bin_wide_{p}_pct": N(lambda c, p=p: 100 * (c.binned.loc[(dimuon.BIN_WIDTHS[2], p), 'ratio'] - 1), ".0f")
            for p in ("mu", "sigma", "alpha", "n")},
+    },
+    "yield_toys": {
+        "dimuon_ytoys_ok": N(lambda c: c.yield_toys['ok'].sum(), ".0f"),
+        "dimuon_ytoys_ext_width": N(lambda c: c.yield_pulls.loc['pull_extended', 'width'], ".2f"),
+        "dimuon_ytoys_ext_width_error": N(lambda c: c.yield_pulls.loc['pull_extended', 'width_error'], ".2f"),
+        "dimuon_ytoys_np_width": N(lambda c: c.yield_pulls.loc['pull_no_poisson', 'width'], ".2f"),
+        "dimuon_ytoys_np_width_error": N(lambda c: c.yield_pulls.loc['pull_no_poisson', 'width_error'], ".2f"),
+        "dimuon_yield_err_ratio": N(lambda c: c.yield_['error_poisson'] / c.yield_['error_no_poisson'], ".2f"),
     },
 }
