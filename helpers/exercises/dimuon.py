@@ -180,13 +180,14 @@ def _twice_one_sigma() -> tuple:
     return 2 * lower, 2 * upper
 
 
-YIELD_ATOL = (30.0, 8.0)
+YIELD_ATOL = (30.0, 12.0)
 """Tolerance of "dimuon-yield" (the signal yield and its error, each asked to the nearest
 event) besides the precision asked: the honest scatter of a student's extended fit with
 numerical derivatives at Minuit's default tolerance against the book's exact-derivative
 fit (about 13 events and 2.4 on the error from ``dimuon.START``, 4 on the error from the
-chapter's start at ``result``, 6 when errordef is halved; measured by
-``tests/test_selfcheck_dimuon.py``), well below the error without the Poisson term (60 less)."""
+chapter's start at ``result``, 6 when errordef is halved, measured by
+``tests/test_selfcheck_dimuon.py``; up to 6 on copies of the sample nudged by 1-3 ulp, measured
+when the exercise was written: numerical HESSE moves with the last bits), well below the error without the Poisson term (60 less)."""
 
 
 def _extended():
