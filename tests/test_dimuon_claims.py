@@ -859,3 +859,122 @@ def test_studies_are_remembered_as_copies(result):
     fresh = dimuon.toy_study(3, 2000)
     pd.testing.assert_frame_equal(again, fresh)
     assert dimuon.fixed_step_spread(result, steps=(1e-4,), copies=2).loc[0, "mu"] != 99.0
+
+
+# ------------------------------------------------------------------ extended likelihood, binning (issue 21)
+@pytest.fixture(scope="module")
+def binned(result):
+    return dimuon.binned_vs_unbinned(result)
+
+
+def test_yield_error_without_and_with_the_poisson_term(result):
+    """"A common mistake is to quote its error as N sigma_f, 70,449 ± 382, right only for a
+    fixed N" and (Going deeper) "the error of N_sig = fN is sqrt((N sigma_f)^2 + f^2 N), here
+    442"."""
+    y = dimuon.yield_from_fraction(result)
+    assert f"{y['value']:,.0f}" == "70,449" and round(y["error_no_poisson"]) == 382
+    assert round(y["error_poisson"]) == 442
+    n, f, sf = result.n_events, result.values["f_sig"], result.errors["f_sig"]
+    assert y["error_poisson"] == pytest.approx(np.hypot(n * sf, f * np.sqrt(n)))
+
+
+def test_extended_fit_same_yield_larger_error(result):
+    """"N_sig = 70,449 ± 442: the same yield, the larger, right error" (the extended fit's
+    yield is f N of the ordinary fit, its error the one with the Poisson term; its shape
+    parameters are the ordinary fit's)."""
+    ext = dimuon.extended_fit(result.masses)
+    y = dimuon.yield_from_fraction(result)
+    assert ext.ok
+    assert f"{ext.values['n_sig']:,.0f}" == "70,449" and round(ext.errors["n_sig"]) == 442
+    assert abs(ext.values["n_sig"] - y["value"]) < 0.1
+    assert ext.errors["n_sig"] == pytest.approx(y["error_poisson"], rel=1e-3)
+    assert ext.errors["n_sig"] > 1.1 * y["error_no_poisson"]
+    for p in ("mu", "sigma", "alpha", "n", "slope"):
+        assert ext.values[p] == pytest.approx(result.values[p], abs=0.01 * result.errors[p])
+
+
+def test_binned_fine_bins_lose_nothing(binned):
+    """"With 1 MeV bins the errors agree with the unbinned ones to 0.1 %"."""
+    r = binned.loc[0.001, "ratio"]
+    assert round(100 * (r - 1).abs().max(), 1) <= 0.1
+
+
+def test_binned_10_mev_within_2_percent_but_n(binned, toys):
+    """"With 10 MeV bins, a quarter of the resolution, all errors but the one of n stay within
+    2 %; that of n changes by -8 %, because the binned fit's n, 3.41, is lower and the error of
+    n grows with n"."""
+    r = binned.loc[0.01, "ratio"]
+    assert 4 * 0.01 == pytest.approx(dimuon.TRUTH["sigma"])
+    assert (r.drop("n") - 1).abs().max() < 0.02
+    assert round(100 * (r["n"] - 1)) == -8
+    v = binned.loc[(0.01, "n")]
+    assert round(v["value"], 2) == 3.41 and v["value"] < v["unbinned_value"]
+    ok = toys[toys["ok"]]
+    assert np.corrcoef(ok["n"], ok["n_error"])[0, 1] > 0.8
+
+
+def test_binned_50_mev_loses_information(binned):
+    """"With 50 MeV bins, wider than the resolution, the errors grow: by 30 % for alpha, 20 %
+    for sigma, 18 % for n and 15 % for mu" (and every error grows)."""
+    r = binned.loc[0.05, "ratio"]
+    assert 0.05 > dimuon.TRUTH["sigma"]
+    assert (r > 1).all()
+    assert [round(100 * (r[p] - 1)) for p in ("alpha", "sigma", "n", "mu")] == [30, 20, 18, 15]
+    assert r.idxmax() == "alpha"
+
+
+def test_plateau_not_a_local_minimum_the_red_flag(result, stuck):
+    """"This is not a local minimum but a plateau" with the red flag "alpha = 6.4 ± 2,000 and
+    n = 50 ± 600,000, errors far larger than the values": moving alpha down from where it
+    stopped to 4 changes -ln L by less than 0.02, and the default start reaches the lower
+    minimum" and (Going deeper) "Lowering alpha from where it stopped changes -ln L by less than
+    0.02 down to alpha = 4; only then does it fall, by more than 20 at alpha = 2.5"."""
+    v, err = stuck.values, stuck.errors
+    assert round(v["alpha"], 1) == 6.4 and round(v["n"]) == 50
+    assert err["alpha"] > 100 * v["alpha"] and err["n"] > 100 * v["n"]
+    flat = dimuon.nll_scan(stuck, "alpha", np.linspace(4.0, v["alpha"], 6))
+    assert flat["delta"].abs().max() < 0.02
+    assert dimuon.nll_scan(stuck, "alpha", [2.5])["delta"].iloc[0] < -20
+    assert result.nll < stuck.nll - 100
+
+
+def test_exercise_yield_own_fit_close_to_exact(result):
+    """Solution of dimuon-yield: "Your numbers may differ by a few events from the book's fit
+    with exact derivatives ... HESSE's numerical curvature is good to a per cent or so" (the
+    chapter's solution, started at result's values, against extended_fit)."""
+    from iminuit import cost
+    masses = result.masses
+
+    def scaled(x, n_sig, n_bkg, mu, sigma, alpha, n, slope):
+        total = n_sig + n_bkg
+        return total, np.log(total) + dimuon.logpdf(x, mu, sigma, alpha, n, slope, n_sig / total)
+
+    start = result.values
+    shape = ("mu", "sigma", "alpha", "n", "slope")
+    m = Minuit(cost.ExtendedUnbinnedNLL(masses, scaled, log=True),
+               n_sig=start["f_sig"] * masses.size, n_bkg=(1 - start["f_sig"]) * masses.size,
+               **{p: start[p] for p in shape})
+    for p in shape:
+        m.limits[p] = dimuon.limits()[p]
+    m.limits["n_sig", "n_bkg"] = (0, None)
+    m.migrad()
+    m.hesse()
+    exact = dimuon.extended_fit(masses)
+    assert m.valid and abs(m.values["n_sig"] - exact.values["n_sig"]) < 10
+    assert abs(m.errors["n_sig"] / exact.errors["n_sig"] - 1) < 0.015
+    assert m.errors["n_sig"] > 1.1 * dimuon.yield_from_fraction(result)["error_no_poisson"]
+
+
+def test_yield_toys_poisson_term_needed(toys):
+    """Going deeper, toys of the yield: "With the extended fit's error the pulls of the yield
+    have a width of 1.04 ± 0.05, compatible with one; with N sigma_f alone, 1.22 ± 0.06: too
+    small an error makes the pulls too wide, by about the ratio of the two errors, 1.16"."""
+    y = dimuon.yield_toy_study(N_TOYS, TOY_SIZE)
+    s = dimuon.yield_pull_summary(y)
+    ext, np_ = s.loc["pull_extended"], s.loc["pull_no_poisson"]
+    assert abs(ext["width"] - 1) < 2 * ext["width_error"]
+    assert np_["width"] - 2 * np_["width_error"] > 1
+    ratio = dimuon.yield_from_fraction(dimuon.fit(dimuon.load()))
+    ratio = ratio["error_poisson"] / ratio["error_no_poisson"]
+    assert round(ratio, 2) == 1.16 and abs(np_["width"] - ratio) < 2 * np_["width_error"]
+    assert y["ok"].sum() > 0.95 * N_TOYS

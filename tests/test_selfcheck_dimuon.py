@@ -137,3 +137,63 @@ def test_small_toys_named_mistakes():
     assert not res and "failed" in res.message
     res = selfcheck.check("dimuon-small-toys", round(float(small["valid"].mean()), 2))
     assert not res and "valid minima" in res.message
+
+
+SHAPE_PARAMETERS = ("mu", "sigma", "alpha", "n", "slope")
+
+
+@pytest.fixture(scope="module")
+def own_extended():
+    """The solution of dimuon-yield as a student writes it: numerical derivatives, Minuit's
+    default tolerance, started at dimuon.START (farther than the chapter's solution starts)."""
+    from iminuit import cost
+    masses = dimuon.load()
+
+    def scaled(x, n_sig, n_bkg, mu, sigma, alpha, n, slope):
+        total = n_sig + n_bkg
+        return total, np.log(total) + dimuon.logpdf(x, mu, sigma, alpha, n, slope, n_sig / total)
+
+    start = dimuon.START
+    m = Minuit(cost.ExtendedUnbinnedNLL(masses, scaled, log=True),
+               n_sig=start["f_sig"] * masses.size, n_bkg=(1 - start["f_sig"]) * masses.size,
+               **{p: start[p] for p in SHAPE_PARAMETERS})
+    for p in SHAPE_PARAMETERS:
+        m.limits[p] = dimuon.limits()[p]
+    m.limits["n_sig", "n_bkg"] = (0, None)
+    m.migrad()
+    m.hesse()
+    assert m.valid and m.fmin.has_accurate_covar
+    return m
+
+
+def test_yield_own_extended_fit_passes_rounded_as_asked(own_extended):
+    n_sig, err = own_extended.values["n_sig"], own_extended.errors["n_sig"]
+    assert selfcheck.check("dimuon-yield", (n_sig, err))
+    assert selfcheck.check("dimuon-yield", (round(n_sig), round(err)))
+    want = np.asarray(selfcheck.expected("dimuon-yield"))
+    atol = np.asarray(ex.YIELD_ATOL)
+    # the honest scatter (numerical derivatives, default tolerance) is within half the tolerance
+    assert np.all(np.abs(np.array([n_sig, err]) - want) < atol / 2)
+
+
+def test_yield_without_the_poisson_term_is_named():
+    y = dimuon.yield_from_fraction(dimuon.fit(dimuon.load()))
+    res = selfcheck.check("dimuon-yield", (round(y["value"]), round(y["error_no_poisson"])))
+    assert not res and "Poisson" in res.message
+
+
+def test_yield_errordef_half_is_named(own_extended):
+    import copy
+    m = copy.deepcopy(own_extended)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        m.errordef = Minuit.LIKELIHOOD
+    m.hesse()
+    res = selfcheck.check("dimuon-yield", (round(m.values["n_sig"]), round(m.errors["n_sig"])))
+    assert not res and "errordef" in res.message
+
+
+def test_yield_fraction_is_named():
+    res = dimuon.fit(dimuon.load())
+    out = selfcheck.check("dimuon-yield", (round(res.values["f_sig"], 4), round(res.errors["f_sig"], 4)))
+    assert not out and "fraction" in out.message

@@ -52,7 +52,13 @@ def context() -> SimpleNamespace:
     small = dimuon.toy_study(SMALL_TOYS, SMALL_SIZE)
     failed = small[~small["ok"]]
     n_lo, n_hi = dimuon.limits()["n"]
-    return SimpleNamespace(masses=masses, fit_limits=fit_limits, shape=shape, integral=integral, result=result, table=table, compat=compat, gof=gof, gof_bounds=gof_bounds, corr=corr, minos=minos, asymmetry=asymmetry, rel=rel, bad_start=bad_start, stuck=stuck, steep=steep, other=other, toys=toys, pulls=pulls, toys_again=toys_again, pulls_again=pulls_again, scale=scale, spread=spread, at=at, alone=alone, hesse_n=hesse_n, error_n=error_n, t=t, tail_share=tail_share, small=small, failed=failed, lo=lo, hi=hi, N_TOYS=N_TOYS, TOY_SIZE=TOY_SIZE, failed2_n=failed2_n, n_lo=n_lo, n_hi=n_hi)
+    extended = dimuon.extended_fit(masses)
+    yield_ = dimuon.yield_from_fraction(result)
+    binned = dimuon.binned_vs_unbinned(result)
+    yield_toys = dimuon.yield_toy_study(N_TOYS, TOY_SIZE)
+    yield_pulls = dimuon.yield_pull_summary(yield_toys)
+    return SimpleNamespace(extended=extended, yield_=yield_, binned=binned, yield_toys=yield_toys,
+                           yield_pulls=yield_pulls, masses=masses, fit_limits=fit_limits, shape=shape, integral=integral, result=result, table=table, compat=compat, gof=gof, gof_bounds=gof_bounds, corr=corr, minos=minos, asymmetry=asymmetry, rel=rel, bad_start=bad_start, stuck=stuck, steep=steep, other=other, toys=toys, pulls=pulls, toys_again=toys_again, pulls_again=pulls_again, scale=scale, spread=spread, at=at, alone=alone, hesse_n=hesse_n, error_n=error_n, t=t, tail_share=tail_share, small=small, failed=failed, lo=lo, hi=hi, N_TOYS=N_TOYS, TOY_SIZE=TOY_SIZE, failed2_n=failed2_n, n_lo=n_lo, n_hi=n_hi)
 
 
 _ALL = ("mean", "mean_error", "width", "width_error")
@@ -173,5 +179,30 @@ NUMBERS = {
         "dimuon_small_n_lower": N(lambda c: (c.failed['n'] <= 1.01 * c.n_lo).sum(), ".0f"),
         "dimuon_n_limit": N(lambda c: c.n_hi, ".0f"),
         "dimuon_n_limit_lo": N(lambda c: c.n_lo, ".2f"),
+    },
+    "extended": {
+        "dimuon_yield": N(lambda c: c.yield_['value'], ",.0f"),
+        "dimuon_yield_err_fixed": N(lambda c: c.yield_['error_no_poisson'], ".0f"),
+        "dimuon_yield_err_poisson": N(lambda c: c.yield_['error_poisson'], ".0f"),
+        "dimuon_ext_n_sig": N(lambda c: c.extended.values['n_sig'], ",.0f"),
+        "dimuon_ext_n_sig_err": N(lambda c: c.extended.errors['n_sig'], ".0f"),
+    },
+    "binned": {
+        "dimuon_bin_fine_mev": N(lambda c: 1000 * dimuon.BIN_WIDTHS[0], ".0f"),
+        "dimuon_bin_mid_mev": N(lambda c: 1000 * dimuon.BIN_WIDTHS[1], ".0f"),
+        "dimuon_bin_wide_mev": N(lambda c: 1000 * dimuon.BIN_WIDTHS[2], ".0f"),
+        "dimuon_bin_fine_max_pct": N(lambda c: 100 * (c.binned.loc[dimuon.BIN_WIDTHS[0], 'ratio'] - 1).abs().max(), ".1f"),
+        "dimuon_bin_mid_n_pct": N(lambda c: 100 * (c.binned.loc[(dimuon.BIN_WIDTHS[1], 'n'), 'ratio'] - 1), ".0f"),
+        "dimuon_bin_mid_n": N(lambda c: c.binned.loc[(dimuon.BIN_WIDTHS[1], 'n'), 'value'], ".2f"),
+        **{f"dimuon_bin_wide_{p}_pct": N(lambda c, p=p: 100 * (c.binned.loc[(dimuon.BIN_WIDTHS[2], p), 'ratio'] - 1), ".0f")
+           for p in ("mu", "sigma", "alpha", "n")},
+    },
+    "yield_toys": {
+        "dimuon_ytoys_ok": N(lambda c: c.yield_toys['ok'].sum(), ".0f"),
+        "dimuon_ytoys_ext_width": N(lambda c: c.yield_pulls.loc['pull_extended', 'width'], ".2f"),
+        "dimuon_ytoys_ext_width_error": N(lambda c: c.yield_pulls.loc['pull_extended', 'width_error'], ".2f"),
+        "dimuon_ytoys_np_width": N(lambda c: c.yield_pulls.loc['pull_no_poisson', 'width'], ".2f"),
+        "dimuon_ytoys_np_width_error": N(lambda c: c.yield_pulls.loc['pull_no_poisson', 'width_error'], ".2f"),
+        "dimuon_yield_err_ratio": N(lambda c: c.yield_['error_poisson'] / c.yield_['error_no_poisson'], ".2f"),
     },
 }
