@@ -1,5 +1,7 @@
 """The reading-length count of ``python -m bookbuild words``."""
 
+import pytest
+
 from bookbuild.budget import _words, core_markdown
 
 SAMPLE = """## A section
@@ -65,3 +67,19 @@ def test_the_introduction_gives_the_path_in_toc_order_with_a_time_per_chapter():
     for name, minutes in rows:
         assert int(minutes) <= (30 if name in EXEMPT else 90), name
     assert BUDGET <= 2000
+
+
+def _chapters():
+    from bookbuild import toc_notebooks
+    from bookbuild.budget import EXEMPT
+    return [p for p in toc_notebooks() if p.stem not in EXEMPT]
+
+
+@pytest.mark.parametrize("path", _chapters(), ids=lambda p: p.stem)
+def test_a_chapter_core_path_is_one_session(path):
+    """At most BUDGET words of prose outside collapsed blocks in the student edition, and the
+    chapter keeps its depth: the whole chapter is longer than its core path."""
+    from bookbuild.budget import BUDGET, reading
+    r = reading(path)
+    assert r.core_words <= BUDGET, f"{path.stem}: {r.core_words} words on the core path"
+    assert r.core_words > 0 and r.exercises > 0
