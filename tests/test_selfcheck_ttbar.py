@@ -2,8 +2,9 @@
 
 A physicist's rounding of the note's result passes, Minuit at the settings the exercise
 uses passes, each named mistake is refused also when rounded to the precision asked, a
-loop written as the exercise asks passes and the answer of ttbar-correlation-term is
-not shown before its exercise.
+loop written as the exercise asks passes, the stability point computed as the hints say
+passes and its slips are named, and the answers of ttbar-correlation-term and
+ttbar-stability are not shown before their exercises.
 """
 
 from __future__ import annotations
