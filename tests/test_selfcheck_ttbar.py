@@ -2,8 +2,9 @@
 
 A physicist's rounding of the note's result passes, Minuit at the settings the exercise
 uses passes, each named mistake is refused also when rounded to the precision asked, a
-loop written as the exercise asks passes and the answer of ttbar-correlation-term is
-not shown before its exercise.
+loop written as the exercise asks passes, the stability point computed as the hints say
+passes and its slips are named, and the answers of ttbar-correlation-term and
+ttbar-stability are not shown before their exercises.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 
 import nbformat
 import numpy as np
+import pandas as pd
 import pytest
 from iminuit import Minuit
 
@@ -172,3 +174,77 @@ def test_the_correlation_term_is_not_shown_before_its_exercise():
         assert not digits.search(_shown(cell)), cell.source[:80]
         assert "ttbar_iiw" not in cell.source
     assert any(digits.search(_shown(c)) for c in nb.cells[at:])     # the test can fail
+
+
+# ------------------------------------------------------------------ ttbar-stability
+def test_the_stability_point_rounded_as_asked_passes():
+    """-0.00396 combined errors and 8.415 pb, rounded as the exercise asks, pass; one unit
+    off in the last place asked does not."""
+    want = _rounded(expected("ttbar-stability"), (5, 3))
+    assert check("ttbar-stability", tuple(want))
+    assert check("ttbar-stability", (-0.00396, 8.415))
+    assert not check("ttbar-stability", (-0.00397, 8.415))
+    assert not check("ttbar-stability", (-0.00396, 8.414))
+
+
+def _blue(y, cov):
+    c = np.linalg.solve(cov, np.ones(len(y)))
+    return c @ y / c.sum(), np.sqrt(1 / c.sum())
+
+
+def test_the_stability_point_done_as_the_hints_say_passes():
+    """with_correlation as Hint 1 says, the shift divided by comb.error as Hint 2 says; and
+    the same by hand from the csv with numpy (rho of MC+PS set to 0)."""
+    comb = ttbar.lhc_combination()
+    mcps0 = comb.with_correlation("MC+PS", 0.0)
+    assert check("ttbar-stability", ((mcps0.value - comb.value) / comb.error, mcps0.error))
+
+    table = pd.read_csv(data.data_dir() / "lhc_ttbar_xsec.csv", index_col=0)
+    rho = table.loc["Correlations"].drop("Experiment")
+    meas = table.drop(index="Correlations")
+    y = meas["Experiment"].to_numpy(dtype=float)
+    a, b = meas.drop(columns="Experiment").to_numpy(dtype=float)
+
+    def cov(r):
+        r = r.to_numpy(dtype=float)
+        return np.array([[np.sum(a**2), np.sum(r * a * b)], [np.sum(r * a * b), np.sum(b**2)]])
+
+    nominal = _blue(y, cov(rho))
+    changed = _blue(y, cov(rho.where(rho.index != "MC+PS", 0.0)))
+    assert check("ttbar-stability", ((changed[0] - nominal[0]) / nominal[1], changed[1]))
+
+
+def test_the_stability_slips_are_each_named():
+    """The slips the exercise invites, made in code, each get their own message."""
+    comb = ttbar.lhc_combination()
+    mcps0 = comb.with_correlation("MC+PS", 0.0)
+    mcps1 = comb.with_correlation("MC+PS", 1.0)
+    four = comb.with_correlation(list(ttbar.SCAN_SOURCES), 0.0)
+    slips = {
+        "nominal combination": (0.0, comb.error),                          # comb unchanged
+        "is in pb": (mcps0.value - comb.value, mcps0.error),
+        "error of the new": ((mcps0.value - comb.value) / mcps0.error, mcps0.error),
+        "the sign is not": ((comb.value - mcps0.value) / comb.error, mcps0.error),
+        "fully correlated": ((mcps1.value - comb.value) / comb.error, mcps1.error),
+        "all four scanned": ((four.value - comb.value) / comb.error, four.error),
+        "change of the combined error": ((mcps0.value - comb.value) / comb.error,
+                                         mcps0.error - comb.error),
+    }
+    for says, answer in slips.items():
+        for given in (answer, tuple(_rounded(answer, (5, 3)) + 1e-12)):
+            res = check("ttbar-stability", given)
+            assert not res and says in res.message, (says, res.message)
+
+
+def test_the_stability_point_is_not_shown_before_its_exercise():
+    """The exercise comes before the prose and glued numbers that give the MC+PS error
+    (ttbar_mcps_err_0), and no output before it prints the shift or the error."""
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    at = next(i for i, c in enumerate(nb.cells) if ":label: ttbar-stability" in c.source)
+    shift, error = expected("ttbar-stability")
+    shown = [f"{shift:.5f}", f"{shift:.4f}", f"{error:.2f}", f"{error:.3f}"]
+    for cell in nb.cells[:at]:
+        for text in shown:
+            assert text not in _shown(cell), (text, cell.source[:80])
+        assert "ttbar_mcps_err" not in cell.source
+    assert any(f"{error:.2f}" in _shown(c) or "ttbar_mcps_err_0" in c.source for c in nb.cells[at:])

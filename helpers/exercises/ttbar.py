@@ -29,6 +29,24 @@ def _ttbar_iterative_norm() -> tuple:
     return it.value, it.error
 
 
+def _without(sources, rho: float = 0.0):
+    """The combination with the correlation of ``sources`` set to ``rho``, the others nominal."""
+    return _comb().with_correlation(sources, rho)
+
+
+def _shift_in_sigma(sources, rho: float = 0.0, per=None) -> float:
+    """Shift of the combined value when ``sources`` get correlation ``rho``, in units of
+    the nominal combined error (or of ``per``, the error of another combination)."""
+    comb, new = _comb(), _without(sources, rho)
+    return float((new.value - comb.value) / (comb.error if per is None else per(new)))
+
+
+def _ttbar_stability() -> tuple:
+    """MC+PS uncorrelated instead of its nominal 0.5: the shift in nominal combined errors
+    (a point of the chapter's stability figure) and the new combined error (pb)."""
+    return _shift_in_sigma("MC+PS"), _without("MC+PS").error
+
+
 # ------------------------------------------------------------------ mistakes
 def _sign_flipped() -> tuple:
     """Every source's correlation with the opposite sign: C12 = -sum rho_k a_k b_k."""
@@ -99,6 +117,37 @@ def _every_source_relative() -> float:
     return comb.iterated(comb.sources).value
 
 
+def _stability_in_pb() -> tuple:
+    comb = _comb()
+    return float(_without("MC+PS").value - comb.value), float("nan")
+
+
+def _stability_per_new_error() -> tuple:
+    return _shift_in_sigma("MC+PS", per=lambda new: new.error), float("nan")
+
+
+def _stability_fully_correlated() -> tuple:
+    return _shift_in_sigma("MC+PS", 1.0), _without("MC+PS", 1.0).error
+
+
+def _stability_sign() -> tuple:
+    return -_shift_in_sigma("MC+PS"), float("nan")
+
+
+def _stability_all_scanned() -> tuple:
+    from ..ttbar import SCAN_SOURCES
+    return _shift_in_sigma(list(SCAN_SOURCES)), _without(list(SCAN_SOURCES)).error
+
+
+def _stability_error_change() -> tuple:
+    return float("nan"), float(_without("MC+PS").error - _comb().error)
+
+
+def _stability_nominal() -> tuple:
+    """``comb`` itself, unchanged: with_correlation's result not kept."""
+    return 0.0, _comb().error
+
+
 def _ttbar_iterative_lumi() -> float:
     from ..ttbar import LUMI
     return _comb().iterated(list(LUMI)).value
@@ -151,6 +200,27 @@ EXERCISES = {
             Mistake(lambda: (float("nan"), _ttbar_uncorrelated()[1] / 2**0.5), "This error is too small by a factor "
                     "sqrt(2): for a chi2 the variance is twice the inverse of its second "
                     "derivative (errordef, or scipy's hess_inv)."),)),
+    # closed form; five decimals tell the nominal error from the new one as the unit
+    "ttbar-stability": Exercise(_ttbar_stability, decimals=(5, 3),
+                                what="the shift (combined errors) and the new error (pb)",
+                                parts=("the shift", "the error"),
+        mistakes=(
+            Mistake(_stability_nominal, "These are the numbers of the nominal combination: "
+                    "with_correlation returns a new combination and leaves comb as it was. "
+                    "Keep what it returns and read its value and error."),
+            Mistake(_stability_in_pb, "This shift is in pb: the figure counts it in units of "
+                    "the nominal combined error, comb.error. Divide by it."),
+            Mistake(_stability_per_new_error, "You divided by the error of the new "
+                    "combination: the unit of the figure is the nominal combined error, the "
+                    "same for every point of the scan."),
+            Mistake(_stability_sign, "The size is right, the sign is not: the shift is the "
+                    "new value minus the nominal one."),
+            Mistake(_stability_fully_correlated, "This is MC+PS fully correlated (rho = 1): "
+                    "the exercise sets its correlation to 0."),
+            Mistake(_stability_all_scanned, "You set all four scanned sources to 0 (the dashed "
+                    "curve): only MC+PS changes, the others keep their nominal correlation."),
+            Mistake(_stability_error_change, "This is the change of the combined error: hand "
+                    "in the new combined error itself, in pb."),)),
     # converged to 1e-9, as the exercise says: no scatter at the precision asked
     "ttbar-iterative-norm": Exercise(_ttbar_iterative_norm, decimals=(3, 3),
                                      what="the converged value and error", parts=('the value', 'the error'),
