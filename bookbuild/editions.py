@@ -46,6 +46,8 @@ _CITE = re.compile(r"\{cite(?::(p|t|ps|ts))?\}`([^`]+)`")
 
 _HIDE_SOURCE = {"remove-cell", "remove-input", "hide-input", "hide-cell"}
 _HIDE_OUTPUT = {"remove-output", "hide-output", "hide-cell"}
+HIDDEN_CAPTION = "Figure caption"
+"""Title of the closed box holding the caption of a collapsed figure in the editions."""
 
 
 # ------------------------------------------------------------------------------- glue
@@ -159,11 +161,10 @@ def _lab_cell(cell: nbformat.NotebookNode, values: dict, *, keep_outputs: bool):
     cells = [new]
     caption = new.metadata.get("mystnb", {}).get("figure", {}).get("caption")
     if caption:
-        meta = {"tags": ["figure-caption"]}
+        text = f"*Figure.* {lab_markdown(caption, values)}"
         if tags & _HIDE_OUTPUT:      # the figure is collapsed: so is its caption, as on the website
-            meta["jupyter"] = {"source_hidden": True}
-        cells.append(nbformat.v4.new_markdown_cell(
-            f"*Figure.* {lab_markdown(caption, values)}", metadata=meta))
+            text = f"````{{dropdown}} {HIDDEN_CAPTION}\n{text}\n````"
+        cells.append(nbformat.v4.new_markdown_cell(text, metadata={"tags": ["figure-caption"]}))
     return cells
 
 

@@ -31,6 +31,17 @@ def test_student_edition_runs_and_renders_in_jupyterlab(browser, lab, path):
     assert_hints_collapsed(page, path.read_text().count("{dropdown} Hint"), "details.myst-dropdown", path.stem)
     assert_hints_collapsed(page, path.read_text().count("{dropdown} Going deeper"), "details.myst-dropdown",
                            path.stem, title="Going deeper")
+    # the caption of a collapsed (hide-cell) figure is collapsed with it
+    import nbformat
+
+    from bookbuild.editions import HIDDEN_CAPTION, student_notebook
+    nb = student_notebook(nbformat.read(path, as_version=4))
+    hidden_captions = sum(1 for c in nb.cells if c.cell_type == "markdown"
+                          and c.source.startswith(f"````{{dropdown}} {HIDDEN_CAPTION}"))
+    assert hidden_captions == sum(1 for c in nb.cells if c.cell_type == "code"
+                                  and "hide-cell" in c.metadata.get("tags", [])
+                                  and c.metadata.get("mystnb", {}).get("figure", {}).get("caption"))
+    assert_hints_collapsed(page, hidden_captions, "details.myst-dropdown", path.stem, title=HIDDEN_CAPTION)
     # every slider panel is live: moving one slider redraws its figure
     panels = page.locator(".jp-OutputArea .widget-vbox:has(.slider-hint)")
     stored = path.read_text().count('"application/vnd.jupyter.widget-view+json"')

@@ -381,8 +381,9 @@ def test_the_caption_of_a_collapsed_figure_is_collapsed_and_not_read_on_the_core
     nb.cells = [nbformat.v4.new_markdown_cell("Two words."), figure(["hide-cell"]), figure([])]
     cells = full_notebook(nb).cells
     captions = [c for c in cells if "figure-caption" in c.metadata.get("tags", [])]
-    assert [c.metadata.get("jupyter", {}).get("source_hidden", False) for c in captions] == [True, False]
+    assert [c.source.startswith("````{dropdown} Figure caption\n") for c in captions] == [True, False]
     path = tmp_path / "chapter.ipynb"
     nbformat.write(nb, path)
     r = reading(path)
-    assert (r.core_words, r.words) == (2 + 4, 2 + 4 + 4)     # "Figure." counts as a word
+    # "Figure." counts as a word, the box's title "Figure caption" two more
+    assert (r.core_words, r.words) == (2 + 4, 2 + 4 + 2 + 4)
