@@ -24,7 +24,9 @@ Rows, each with its target from issue 12 where it has one:
   the PNG; target < 100 ms) over positions across the slider's range, ends included, the
   other sliders at their start values, visited in order as a drag would;
 * the di-muon fit against the seed's approach (functions of ``benchmarks/bench_dimuon.py``,
-  1e4 and 1e5 events).
+  1e4 and 1e5 events);
+* every exercise's ``check``: its first call and a later one (target < 0.1 s), the later
+  one also as a multiple of a plain float comparison timed in the same run.
 
 Times are wall clock on a shared machine: they scatter by tens of per cent between runs.
 """
@@ -46,7 +48,7 @@ sys.path.insert(0, str(ROOT))                    # bookbuild (the build tools)
 sys.path.insert(0, str(ROOT / "tests"))          # panels (the declared slider panels, built)
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-PARTS = ("build", "execute", "suite", "sliders", "dimuon")
+PARTS = ("build", "execute", "suite", "sliders", "dimuon", "checks")
 ROWS: list[tuple[str, str, str, str]] = []   # (what, measured, target, verdict)
 
 
@@ -179,6 +181,27 @@ def bench_dimuon() -> None:
                      ">= 10x faster", f"{t_base / t_proj:.1f}x, max |dθ|/σ = {dev:.1e}"))
 
 
+# ------------------------------------------------------------------ self-checks
+def bench_checks() -> None:
+    """Each exercise's check: its first call in a session (computes the answer and the named
+    mistakes) and a later one (cached; target < 0.1 s), against a baseline timed in the same
+    run: the same comparison done on a plain float."""
+    import numpy as np
+
+    from helpers import selfcheck
+
+    baseline = statistics.median(timed(lambda: abs(np.float64(1.0) - 1.0) <= 0.1)[0] for _ in range(200))
+    for key in sorted(selfcheck.EXERCISES):
+        want = np.atleast_1d(np.asarray(selfcheck.expected(key), dtype=float))
+        selfcheck._EXPECTED.clear()
+        wrong = want * 1.37 + 0.01                       # judged in full: every mistake compared
+        first, _ = timed(lambda: selfcheck._check(key, wrong))
+        later = statistics.median(timed(lambda: selfcheck._check(key, wrong))[0] for _ in range(20))
+        row(f"check {key}: first call", first, unit="ms",
+            note="computes the answer and its mistakes (the chapter's studies already memoised)")
+        row(f"check {key}: later call", later, 0.1, "ms", note=f"{later / baseline:.0f}x a float comparison")
+
+
 # ------------------------------------------------------------------ main
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -206,6 +229,8 @@ def main(argv=None) -> None:
         bench_sliders(args.positions, args.repeats)
     if "dimuon" in parts:
         bench_dimuon()
+    if "checks" in parts:
+        bench_checks()
     widths = [max(len(r[i]) for r in ROWS + [("what", "measured", "target", "")]) for i in range(4)]
     head = ("what", "measured", "target", "")
     print(f"\ncpus {os.cpu_count()}, load average {os.getloadavg()[0]:.1f}, "

@@ -109,7 +109,9 @@ def reading(path: Path) -> Reading:
     student = student_notebook(nb)
     core_text, hidden_text = [], []
     for cell in student.cells:
-        if cell.cell_type == "markdown":
+        if cell.cell_type == "markdown" and cell.metadata.get("jupyter", {}).get("source_hidden"):
+            hidden_text.append(cell.source)      # the caption of a collapsed figure
+        elif cell.cell_type == "markdown":
             core, hidden = core_markdown(cell.source)
             core_text.append(core)
             hidden_text.append(hidden)

@@ -45,7 +45,7 @@ _GLUE = re.compile(r"\{glue(?::text|:)?\}`([^`:]+)(?::([^`]*))?`")
 _CITE = re.compile(r"\{cite(?::(p|t|ps|ts))?\}`([^`]+)`")
 
 _HIDE_SOURCE = {"remove-cell", "remove-input", "hide-input", "hide-cell"}
-_HIDE_OUTPUT = {"remove-output", "hide-output"}
+_HIDE_OUTPUT = {"remove-output", "hide-output", "hide-cell"}
 
 
 # ------------------------------------------------------------------------------- glue
@@ -159,8 +159,11 @@ def _lab_cell(cell: nbformat.NotebookNode, values: dict, *, keep_outputs: bool):
     cells = [new]
     caption = new.metadata.get("mystnb", {}).get("figure", {}).get("caption")
     if caption:
+        meta = {"tags": ["figure-caption"]}
+        if tags & _HIDE_OUTPUT:      # the figure is collapsed: so is its caption, as on the website
+            meta["jupyter"] = {"source_hidden": True}
         cells.append(nbformat.v4.new_markdown_cell(
-            f"*Figure.* {lab_markdown(caption, values)}", metadata={"tags": ["figure-caption"]}))
+            f"*Figure.* {lab_markdown(caption, values)}", metadata=meta))
     return cells
 
 

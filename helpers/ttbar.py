@@ -11,8 +11,11 @@ ATLAS-CMS correlation of each source. Two things to know about that file:
 * it has no LHC beam-energy uncertainty (ATLAS quotes 4.2 pb on its own 8 TeV
   measurement, arXiv:1406.5375), so the totals here are stat (+) syst (+) lumi only.
 
-The luminosity uncertainty is two sources: ``Vdm`` (the van der Meer calibration,
-taken as fully correlated) and ``Lumi`` (the rest, uncorrelated).
+The luminosity uncertainty is two sources: ``Vdm`` (the part of the luminosity
+calibration common to both experiments, from the van der Meer scans, taken as fully
+correlated) and ``Lumi`` (the rest of each experiment's luminosity uncertainty,
+uncorrelated). The note also quotes a separate beam-energy uncertainty on the combined
+result; it is not in the file, and no number for it is used here.
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ STAT = ("Stat",)
 """The statistical source."""
 
 LUMI = ("Vdm", "Lumi")
-"""The luminosity sources: calibration (fully correlated) and the rest (uncorrelated)."""
+"""The luminosity sources: the common part of the calibration (fully correlated) and the rest (uncorrelated)."""
 
 ROUNDING_TRIALS = 2000
 """Number of trials of :func:`rounding_trials` and :func:`rounding_spread`."""

@@ -2,7 +2,7 @@
 
 The LEP W mass measured in two decay channels (``book/data/w_mass.csv``), combined with
 :class:`~helpers.combination.Combination`, and the statements the chapter makes about
-it: the error breakdown by the course sheet's four groups, where negative weights come
+it: the error breakdown in the four usual groups of sources, where negative weights come
 from, how the combined error depends on an overall correlation, and what the sliders
 of the chapter can and cannot reach. The drawing functions are in
 :mod:`helpers.figures.wmass`.
@@ -47,7 +47,7 @@ GROUPS = {
     "theory": ["theory_4q", "theory_common"],
     "accelerator": ["beam_energy"],
 }
-"""The four groups of the course sheet (every source in exactly one group)."""
+"""The four groups results are usually quoted in (every source in exactly one group)."""
 
 
 def lep_combination(rho_common: float = 1.0, theory_4q: float | None = None) -> Combination:

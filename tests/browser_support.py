@@ -190,16 +190,17 @@ def _assert_prose_rendered(page, name):
     return prose
 
 
-def assert_hints_collapsed(page, n_hints, details="details", name=""):
-    """Every graded hint (a ``{dropdown} Hint k``) is drawn closed: its summary shows, its
-    text does not until the reader opens it; opening the first one shows its text."""
-    hints = page.locator(f"{details}:has(summary:has-text('Hint'))")
-    assert hints.count() == n_hints, f"{name}: {hints.count()} hint boxes drawn for {n_hints}"
+def assert_hints_collapsed(page, n_hints, details="details", name="", title="Hint"):
+    """Every graded hint (a ``{dropdown} Hint k``; or, with ``title``, every "Going deeper"
+    box) is drawn closed: its summary shows, its text does not until the reader opens it;
+    opening the first one shows its text."""
+    hints = page.locator(f"{details}:has(summary:has-text('{title}'))")
+    assert hints.count() == n_hints, f"{name}: {hints.count()} '{title}' boxes drawn for {n_hints}"
     if not n_hints:
         return
     assert page.evaluate(f"""() => [...document.querySelectorAll('{details}')]
-        .filter(d => d.querySelector('summary') && d.querySelector('summary').innerText.includes('Hint'))
-        .every(d => !d.open)"""), f"{name}: a hint is open before the reader opens it"
+        .filter(d => d.querySelector('summary') && d.querySelector('summary').innerText.includes('{title}'))
+        .every(d => !d.open)"""), f"{name}: a '{title}' box is open before the reader opens it"
     first = hints.first
     body = first.locator(":scope > :not(summary)").first
     assert not body.is_visible()

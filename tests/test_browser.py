@@ -62,6 +62,8 @@ def test_website_offline(browser, served_site, page_path):
     source = ROOT / "book" / (Path(page_path).stem + ".ipynb")
     n_hints = source.read_text().count("{dropdown} Hint") if source.exists() else 0
     assert_hints_collapsed(page, n_hints, "details.sd-dropdown", page_path)
+    n_deeper = source.read_text().count("{dropdown} Going deeper") if source.exists() else 0
+    assert_hints_collapsed(page, n_deeper, "details.sd-dropdown", page_path, title="Going deeper")
     # nothing reaches past the site, nothing fails (the theme's empty-preference notice aside)
     assert not log["blocked"], log["blocked"][:5]
     assert not log["failed"], log["failed"][:5]

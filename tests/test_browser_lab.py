@@ -29,6 +29,8 @@ def test_student_edition_runs_and_renders_in_jupyterlab(browser, lab, path):
     assert page.locator(".jp-MarkdownCell .myst-exercise").count() == n_exercises
     assert text.count("Exercise") >= n_exercises, "exercise boxes not rendered"
     assert_hints_collapsed(page, path.read_text().count("{dropdown} Hint"), "details.myst-dropdown", path.stem)
+    assert_hints_collapsed(page, path.read_text().count("{dropdown} Going deeper"), "details.myst-dropdown",
+                           path.stem, title="Going deeper")
     # every slider panel is live: moving one slider redraws its figure
     panels = page.locator(".jp-OutputArea .widget-vbox:has(.slider-hint)")
     stored = path.read_text().count('"application/vnd.jupyter.widget-view+json"')

@@ -48,3 +48,20 @@ def test_core_path_leaves_out_collapsed_blocks_code_and_display_maths():
 
 def test_words_of_roles_links_and_numbers():
     assert _words("see [the table](x.md), {cite}`key` and 80,450.6 MeV") == 6
+
+
+def test_the_introduction_gives_the_path_in_toc_order_with_a_time_per_chapter():
+    """book/intro.md lists every page of _toc.yml, in its order, each with its time; every
+    chapter with a budget is one session of at most 90 minutes."""
+    import re
+
+    from bookbuild import ROOT, toc_notebooks
+    from bookbuild.budget import BUDGET, EXEMPT
+
+    text = (ROOT / "book" / "intro.md").read_text()
+    table = text[text.index("## The path through the book"):]
+    rows = re.findall(r"^\| \{doc\}`(\w+)` \|.*\| (\d+) min \|$", table, flags=re.M)
+    assert [name for name, _ in rows] == [nb.stem for nb in toc_notebooks()]
+    for name, minutes in rows:
+        assert int(minutes) <= (30 if name in EXEMPT else 90), name
+    assert BUDGET <= 2000

@@ -592,11 +592,10 @@ def test_stat_error_and_y2(p):
 
 
 def test_stale_variable_pitfall(p):
-    """"The output of the W-mass fit showed 8.23 ± 0.12: the stat-only weighted mean of this
-    chapter, 8.23 ± 0.12. The notebook had been run out of order: the W-mass fit cell was
-    re-run after the normalisation cells and picked up their mw and cov (it recomputes
-    inv_cov from cov)." The seed's stored FCN = 4.587 is the stat-only fit with the
-    diagonal covariance of the normalisation cells, inverted afresh."""
+    """Common mistake "stale variables between cells": a W-mass fit cell re-run after this
+    chapter's cells picks up their mw and cov (it recomputes inv_cov from cov) and prints
+    "8.23, not a W mass"; "The 'W mass' is then this chapter's stat-only weighted mean,
+    8.23 ± 0.12." The stat-only fit with the diagonal covariance has FCN = 4.587."""
     wm = p.weighted_mean()
     assert (round(wm.value, 2), round(wm.error, 2), round(wm.chi2_min, 3)) == (8.23, 0.12, 4.587)
     cov = np.diag(p.stat_errors**2)                       # the normalisation cells' cov
@@ -646,14 +645,51 @@ def test_zero_eps_exercise():
     assert np.ptp(q.compare()["value"]) < 1e-6
 
 
-def test_student_fits_with_default_settings_pass_their_checks(p):
-    """The exercises' own fits (Minuit defaults, start (8, 1)) pass their self-checks, as the
-    exercise text promises; the biased data fit fails the prediction check."""
+def _exercise(label):
+    import re
+    nb = nbformat.read(ROOT / "book" / "normalisation.ipynb", as_version=4)
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    m = re.search(r"```\{exercise\}\n:label: " + re.escape(label) + r"\n(.*?)\n```", text, re.S)
+    assert m, label
+    return " ".join(m.group(1).split())
+
+
+def test_zero_eps_exercise_asks_what_is_true():
+    """Ellipse exercise (issue 21 correction): "The line y₁′ = y₂′ misses the c = 1 contour:
+    which contour does it touch (the level c to two decimals ...), and why do all five methods
+    of compare() then give the same value?" The c = 1 ellipse lies entirely on one side of the
+    line; the touching contour is c = 2.14 (the exercise's self-check); compare() lists five
+    methods, all at the weighted mean."""
+    q = course_problem(norm_rel=0.0)
+    d = np.diff(q.ellipse(1.0, npoints=2000), axis=1).ravel()          # y2' - y1' on the contour
+    assert d.min() > 0                                                 # never on the line
+    d2 = np.diff(q.ellipse(2.0, npoints=2000), axis=1).ravel()
+    assert d2.min() > 0                                                # nor is c = 2
+    mu, c = q.touching_point()
+    assert f"{c:.2f}" == "2.14" and 2 < c
+    assert check("normalisation-ellipse", round(c, 2)) and not check("normalisation-ellipse", 1.0)
+    on_line = q.ellipse(c, npoints=20001)
+    assert np.abs(np.diff(on_line, axis=1)).min() < 1e-3                 # c = 2.14 touches it
+    methods = q.compare()
+    assert len(methods) == 5 and np.ptp(methods["value"]) < 1e-9
+    assert methods["value"].iloc[0] == pytest.approx(mu, abs=1e-9)
+    text = _exercise("normalisation-ellipse")
+    assert "misses the $c = 1$ contour" in text and "all five methods of `compare()`" in text
+    assert "four" not in text
+
+
+def test_student_fits_at_the_prescribed_settings_pass_their_checks(p):
+    """The exercises' own fits (start (8, 1); the nuisance fits with m.tol = 1e-6, as the
+    exercise text says) pass their self-checks; with the default tol the N-on-prediction fit
+    stops too far from its minimum for a check to 0.001; the biased data fit fails the
+    prediction check."""
     y, s, eps = p.values, p.stat_errors, p.norm_error
 
-    def fit(f, **start):
+    def fit(f, tol=None, **start):
         m = Minuit(f, **start)
         m.errordef = Minuit.LEAST_SQUARES
+        if tol is not None:
+            m.tol = tol
         m.migrad()
         m.hesse()
         assert m.valid and m.fmin.has_accurate_covar
@@ -662,9 +698,15 @@ def test_student_fits_with_default_settings_pass_their_checks(p):
     V = np.diag(s**2) + eps**2 * np.outer(y, y)
     m1 = fit(lambda mu: (y - mu) @ np.linalg.solve(V, y - mu), mu=8.0)
     assert check("normalisation-covfit-minuit", (m1.values["mu"], m1.errors["mu"]))
-    md = fit(lambda mu, N: np.sum((N * y - mu) ** 2 / s**2) + (N - 1) ** 2 / eps**2, mu=8.0, N=1.0)
-    mp = fit(lambda mu, N: np.sum((y - N * mu) ** 2 / s**2) + (N - 1) ** 2 / eps**2, mu=8.0, N=1.0)
-    ms = fit(lambda mu, N: np.sum((N * y - mu) ** 2 / (N * s) ** 2) + (N - 1) ** 2 / eps**2, mu=8.0, N=1.0)
+    def pred(mu, N):
+        return np.sum((y - N * mu) ** 2 / s**2) + (N - 1) ** 2 / eps**2
+
+    md = fit(lambda mu, N: np.sum((N * y - mu) ** 2 / s**2) + (N - 1) ** 2 / eps**2, 1e-6, mu=8.0, N=1.0)
+    mp = fit(pred, 1e-6, mu=8.0, N=1.0)
+    ms = fit(lambda mu, N: np.sum((N * y - mu) ** 2 / (N * s) ** 2) + (N - 1) ** 2 / eps**2, 1e-6, mu=8.0, N=1.0)
+    m_default = fit(pred, mu=8.0, N=1.0)
+    assert not check("normalisation-nuisance-n-on-prediction",
+                     (m_default.values["mu"], m_default.errors["mu"]))
     assert check("normalisation-nuisance-n-on-data", (md.values["mu"], md.values["N"]))
     assert check("normalisation-nuisance-n-on-prediction", (mp.values["mu"], mp.errors["mu"]))
     assert check("normalisation-n-on-data-scaled", ms.values["mu"])

@@ -353,3 +353,36 @@ def test_prose_prints_every_glued_number_as_stored(path):
         assert not (stored == 0 and str(stored).startswith("-")), f"{key}: stored as -0"
     assert sorted(set(values) - used) == [], "glued but never shown"
 
+
+
+def test_a_going_deeper_code_cell_is_collapsed_in_the_editions():
+    """A code cell tagged ``hide-cell`` (the code of a "Going deeper" block) is collapsed on
+    the website by Jupyter Book; the JupyterLab editions collapse its source and outputs."""
+    from bookbuild.editions import full_notebook
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("1 + 1", metadata={"tags": ["hide-cell"]}),
+                nbformat.v4.new_code_cell("2 + 2")]
+    cells = full_notebook(nb).cells
+    assert cells[0].metadata["jupyter"] == {"source_hidden": True, "outputs_hidden": True}
+    assert "jupyter" not in cells[1].metadata
+
+
+def test_the_caption_of_a_collapsed_figure_is_collapsed_and_not_read_on_the_core_path(tmp_path):
+    """A hide-cell figure's caption cell is collapsed in the editions (on the website it sits
+    inside the collapsed cell) and ``python -m bookbuild words`` counts it off the core path."""
+    from bookbuild.budget import reading
+    from bookbuild.editions import full_notebook
+
+    def figure(tags):
+        return nbformat.v4.new_code_cell("plt.show()", metadata={
+            "tags": tags, "mystnb": {"figure": {"caption": "three caption words"}}})
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("Two words."), figure(["hide-cell"]), figure([])]
+    cells = full_notebook(nb).cells
+    captions = [c for c in cells if "figure-caption" in c.metadata.get("tags", [])]
+    assert [c.metadata.get("jupyter", {}).get("source_hidden", False) for c in captions] == [True, False]
+    path = tmp_path / "chapter.ipynb"
+    nbformat.write(nb, path)
+    r = reading(path)
+    assert (r.core_words, r.words) == (2 + 4, 2 + 4 + 4)     # "Figure." counts as a word

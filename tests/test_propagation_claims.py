@@ -777,13 +777,17 @@ def test_lny_figure_description(lny, z_m15):
 def test_exercise_statements(a_samples):
     """Solution of the first exercise: "With the anti-correlation the error is less than half as large:
     at x = 2 the bracket 1 - 0.8x + 0.25x² is 0.4, against 2.0 for 1 + 0.25x²"; third: "It is the same
-    as in the first exercise"; second: "the probability of y ≤ 0 is exactly Φ(-y/σ_y)"."""
+    as in the first exercise without correlation" (Cov(b) of uncorrelated a, which is not diagonal);
+    second: "the probability of y ≤ 0 is exactly Φ(-y/σ_y)" (at x = -2.25)."""
     x = 2.0
     assert P.sigma_y_formula(x) < 0.5 * P.sigma_y_formula(x, rho=0.0)
     assert 1 - 0.8 * x + 0.25 * x**2 == pytest.approx(0.4) and 1 + 0.25 * x**2 == 2.0
     assert P.sigma_y_b(x) == pytest.approx(P.sigma_y_formula(x), rel=1e-9)
-    frac = np.mean(P.y_a(-1.5, a_samples) <= 0)
-    exact = stats.norm.cdf(-P.y_a(-1.5, P.A_NOMINAL) / P.sigma_y_formula(-1.5))
+    cov_b0 = P.b_linear(rho=0.0)[1]
+    assert abs(cov_b0[0, 1]) > 0.5 * math.sqrt(cov_b0[0, 0] * cov_b0[1, 1])
+    assert P.sigma_y_b(x, cov_b=cov_b0) == pytest.approx(P.sigma_y_formula(x, rho=0.0), rel=1e-9)
+    frac = np.mean(P.y_a(-2.25, a_samples) <= 0)
+    exact = stats.norm.cdf(-P.y_a(-2.25, P.A_NOMINAL) / P.sigma_y_formula(-2.25))
     assert frac == pytest.approx(exact, abs=4 * math.sqrt(exact * (1 - exact) / N))
 
 

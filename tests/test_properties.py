@@ -608,6 +608,10 @@ def test_round_significant_malformed(x, digits):
 
 
 FAST_KEYS = sorted(k for k in selfcheck.EXERCISES if not k.startswith("dimuon"))
+# intro-sem's expected value is the closed form 0.1, which a student's simulation never gives
+# to the four decimals asked (0.1 typed alone is "not judged yet": too few digits); its
+# acceptance over 200 seeds is tested in test_selfcheck.py
+EXACT_KEYS = [k for k in FAST_KEYS if k != "intro-sem"]
 EXPECTED = {}
 
 
@@ -627,12 +631,11 @@ def test_check_never_raises(key, answer):
 
 
 @prop(60)
-@given(st.sampled_from(FAST_KEYS), st.floats(-1, 1).filter(lambda u: abs(u) > 0.1))
+@given(st.sampled_from(EXACT_KEYS), st.floats(-1, 1).filter(lambda u: abs(u) > 0.1))
 def test_check_accepts_the_answer_and_rejects_a_wrong_one(key, u):
     want = _expected(key)
-    ex = selfcheck.EXERCISES[key]
     assert selfcheck.check(key, tuple(want) if want.size > 1 else float(want[0]))
-    tol = ex.atol + ex.rtol * np.abs(want)
+    tol = selfcheck.tolerance(key)          # the scatter allowed plus half the place asked for
     wrong = want + 20 * u * tol
     assert not selfcheck.check(key, tuple(wrong) if want.size > 1 else float(wrong[0]))
     assert selfcheck.check(key, tuple(want + 0.5 * u * tol) if want.size > 1
@@ -850,7 +853,10 @@ def test_masked_entries_refused_naming_them(entry, xs, data_):
     with pytest.raises(InputError, match="masked") as info:
         _ENTRIES[entry](x)
     first = mask.index(True)
-    assert f"[{first}" in str(info.value) or f"[({first}, {first})" in str(info.value)
+    # 1-d entries name index `first`, a correlation its diagonal (first, first), 2-d errors
+    # the row `first` in every column, starting at (first, 0)
+    named = {"errors 2-d": f"[({first}, 0)"}.get(entry)
+    assert (named or f"[{first}") in str(info.value) or f"[({first}, {first})" in str(info.value)
 
 
 _SCALAR_ENTRIES = {

@@ -125,7 +125,7 @@ def test_dataframe_append_is_gone():
     assert int(pd.__version__.split(".")[0]) >= 2
     df = pd.DataFrame({"a": [1.0]})
     with pytest.raises(AttributeError):
-        df.append(pd.Series({"a": 2.0}))  # what the course notebook did
+        df.append(pd.Series({"a": 2.0}))  # the common mistake the chapter shows
     row = pd.Series({"a": 2.0}, name="new")
     assert list(pd.concat([df, row.to_frame().T])["a"]) == [1.0, 2.0]
 
@@ -163,8 +163,8 @@ def test_blue_value_minimises_chi2(comb):
 
 
 def test_minuit_agrees_with_blue(comb):
-    """"Value, error and minimum χ² agree" (Minuit against BLUE)."""
-    _says("Value, error and minimum $\\chi^2$ agree")
+    """"Value, error and χ² agree" (Minuit against BLUE)."""
+    _says("Value, error and $\\chi^2$ agree")
     m = comb.fit(minos=False)
     assert m.valid
     assert m.values["mean"] == pytest.approx(comb.value, abs=1e-5)
@@ -298,14 +298,18 @@ def test_syst_and_lumi_not_improved(comb):
 
 
 def test_lumi_difference_below_what_rounding_determines(comb, spread):
-    """"(the 0.01 pb difference is below what the rounded inputs determine: in the rounding
-    trials above, the combination's lumi part is the larger one in only 64 % of them)"
+    """"lies 0.01 pb above that of CMS alone, ..., a difference below what the rounded inputs
+    determine. In 64 % of the trials the combination's lumi part comes out larger than that
+    of CMS, in the others smaller: the file cannot tell which is larger." (Going deeper: the
+    last digit; the earlier wording "in only 64 %" read oddly.)
 
     The reviewer's point: the combination's lumi part exceeds CMS's by 0.011 pb, below
     the rounding scatter of the lumi part (0.018 pb), so "slightly larger" was not
     something the rounded table can tell."""
-    _says("difference is below what the rounded inputs determine: in the rounding trials above, "
-          "the combination's lumi part is the larger one in only")
+    _says("a difference below what the rounded inputs determine. In "
+          "{glue:text}`ttbar_lumi_above_pct:.0f` % of the trials the combination's lumi part comes "
+          "out larger than that of CMS, in the others smaller: the file cannot tell which is larger.")
+    _says("(which of the two is larger the rounded inputs cannot decide: see the last digit below)")
     own = ttbar.measurement_groups(comb)
     b = ttbar.breakdown(comb)["BLUE contribution"]
     diff = b["lumi"] - own.loc["lumi", "CMS"]
@@ -457,7 +461,9 @@ def test_scan_sources_are_the_top_four_by_slope(comb):
     correlated PDF matters little because the CMS PDF error is only 0.5 pb." By the slope,
     PDF comes only sixth."""
     _says("The figure does this for the four correlated sources whose assumed correlation "
-          "matters most by the slope derived below (Vdm, MC+PS, STop and Scale, `ttbar.SCAN_SOURCES`)")
+          "matters most (Vdm, MC+PS, STop and Scale, `ttbar.SCAN_SOURCES`)")
+    _says("At the nominal correlations this slope ranks the correlated sources (this is how "
+          "the four scanned above were chosen):")
     _says("come first, and these are the four of the figure")
     _says("the fully correlated PDF matters little because the CMS PDF error is only")
     ranking = ttbar.slope_ranking(comb)
@@ -900,3 +906,99 @@ def test_correlation_setting_refuses():
         ttbar.correlation_setting({"vdm": 0.5})
     with pytest.raises(InputError):
         ttbar.correlation_setting({"Vdm": 1.5})
+
+
+# ------------------------------------------------- issue 21: corrections and the new figures
+def test_no_negative_weight_even_with_every_source_fully_correlated(comb):
+    """"They would stay positive even with every source fully correlated: the total
+    correlation would then be 0.660, still below 0.693, because the two experiments' errors
+    differ source by source. This pair cannot show a negative weight." (The chapter's intro
+    used to promise negative weights.) A BLUE weight turns negative only for
+    rho > sigma_1/sigma_2."""
+    _says("They would stay positive even with every source fully correlated: the total "
+          "correlation would then be {glue:text}`ttbar_corr_all_full:.3f`, still below "
+          "{glue:text}`ttbar_threshold_3:.3f`, because the two experiments' errors differ "
+          "source by source. This pair cannot show a negative weight.")
+    full = comb.with_correlation(comb.sources, 1.0)
+    rho_full = full.correlation.loc["ATLAS", "CMS"]
+    threshold = zero_weight_correlation(comb)
+    assert f"{rho_full:.3f}" == "0.660" and f"{threshold:.3f}" == "0.693"
+    assert rho_full < threshold
+    assert (full.weights > 0).all()
+    # the total errors do not depend on the correlations: the same threshold
+    assert zero_weight_correlation(full) == pytest.approx(threshold, rel=1e-12)
+    # full correlation of every source is the largest total correlation the table allows,
+    # and it stays below 1 because the error vectors are not proportional (Cauchy-Schwarz)
+    a, b = comb.errors.loc["ATLAS"].to_numpy(), comb.errors.loc["CMS"].to_numpy()
+    assert rho_full == pytest.approx(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)), rel=1e-12)
+    # the rule itself: with the same total errors, the CMS weight changes sign at rho = s1/s2
+    s1, s2 = comb.total_errors["ATLAS"], comb.total_errors["CMS"]
+    for rho in (threshold - 0.01, threshold + 0.01):
+        c = rho * s1 * s2
+        w_cms = (s1**2 - c) / (s1**2 + s2**2 - 2 * c)
+        assert (w_cms < 0) == (rho > threshold)
+
+
+def test_vdm_is_the_common_part_of_the_luminosity_calibration(comb):
+    """"`Vdm`, the part of the luminosity calibration common to both experiments (from the
+    van der Meer scans) ... The rest of each experiment's luminosity uncertainty, `Lumi`,
+    is uncorrelated." Vdm is not all of the luminosity uncertainty of either experiment."""
+    _says("`Vdm`, the part of the luminosity calibration common to both experiments (from the "
+          "van der Meer scans)")
+    _says("The rest of each experiment's luminosity uncertainty, `Lumi`, is uncorrelated.")
+    assert _corr(comb, "Vdm") == 1.0 and _corr(comb, "Lumi") == 0.0
+    err = comb.errors
+    assert (err["Vdm"] > 0).all() and (err["Lumi"] > 0).all()
+    own = ttbar.measurement_groups(comb)
+    assert (own.loc["lumi"] > err["Vdm"]).all()
+
+
+def test_total_is_stat_syst_lumi_without_beam_energy(comb):
+    """"The note's complete result adds a fourth uncertainty, from the beam energy, that the
+    table does not contain: 8.53 pb is stat, syst and lumi only, not the full uncertainty."
+    """
+    _says("The note's complete result adds a fourth uncertainty, from the beam energy, that the "
+          "table does not contain: {glue:text}`ttbar_error:.2f` pb is stat, syst and lumi only, "
+          "not the full uncertainty.")
+    _says("The note quotes that one separately, as a fourth uncertainty beside stat, syst and lumi")
+    assert not [s for s in comb.sources if re.search(r"beam|energy|ebeam", s, re.I)]
+    b = ttbar.breakdown(comb)["BLUE contribution"]
+    assert f"{comb.error:.2f}" == "8.53"
+    assert np.sqrt(b["stat"] ** 2 + b["syst"] ** 2 + b["lumi"] ** 2) == pytest.approx(comb.error, rel=1e-10)
+    # the published parts are stat, syst and lumi: nothing for the beam energy in the inputs
+    assert not [f for f in vars(ttbar.PUBLISHED) if "beam" in f or "energy" in f]
+
+
+def test_summary_figure_and_its_alt_text(comb):
+    """The summary figure (ttbar-fig-summary): "ATLAS 242.4 ± 9.4 pb, CMS 239.0 ± 13.6 pb and
+    the combination 241.5 ± 8.5 pb, inside both measurements' bars; the grey band of the
+    combination covers both measured values." """
+    _says("The summary figure shows both measurements and the combination:")
+    meta = _figure_meta("ttbar-fig-summary")
+    alt = meta["image"]["alt"]
+    v, e = comb.values, comb.total_errors
+    assert (f"ATLAS {v['ATLAS']:.1f} ± {e['ATLAS']:.1f} pb, CMS {v['CMS']:.1f} ± {e['CMS']:.1f} pb "
+            f"and the combination {comb.value:.1f} ± {comb.error:.1f} pb") in alt
+    assert (abs(v - comb.value) < e).all()                      # inside both bars
+    assert (abs(v - comb.value) < comb.error).all()             # band covers both values
+    assert "statistical" in meta["figure"]["caption"]
+
+
+def test_stability_in_units_of_the_combined_error(scan, comb):
+    """"The value does not care: its largest shift is 0.018 of the combined error (0.15 pb)."
+    and, in Going deeper, the 0.2 pb range of the pb scan "next to the 8.53 pb error it is
+    nothing"; the sigma figure prints the same largest shift."""
+    _says("The value does not care: its largest shift is {glue:text}`ttbar_scan_shift_sigma:.3f` of the "
+          "combined error ({glue:text}`ttbar_scan_shift:.2f` pb)")
+    _says("next to the {glue:text}`ttbar_error:.2f` pb error it is nothing")
+    values = scan.xs("value", axis=1, level=1)
+    largest = (values - comb.value).abs().max().max()
+    assert f"{largest / comb.error:.3f}" == "0.018" and f"{largest:.2f}" == "0.15"
+    assert largest / comb.error < 0.02
+    alt = _figure_meta("ttbar-fig-stability-sigma")["image"]["alt"]
+    assert f"largest shift {largest / comb.error:.3f} sigma = {largest:.2f} pb" in alt
+    fig = plt.figure()
+    figs.draw_stability_sigma(fig, comb=comb)
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert any(f"{largest / comb.error:.3f}" in t and f"{largest:.2f} pb" in t for t in texts)
+    plt.close(fig)

@@ -129,6 +129,21 @@ def test_four_jet_theory_quadratic_difference_overstates(comb):
     assert qd > blue
 
 
+@pytest.mark.parametrize("seed", range(5))
+def test_a_same_size_fully_correlated_source_always_leaves_the_weights(seed):
+    """"A source that is the same in both channels and fully correlated, like the beam
+    energy, always leaves the weights alone when it is removed: it adds one constant to
+    every element of C." (any inputs, any size of the source)"""
+    rng = np.random.default_rng(seed)
+    s = rng.uniform(5, 60, size=(2, 3))
+    a = rng.uniform(1, 100)
+    rho = [0.0, rng.uniform(-1, 1), 0.0]
+    base = Combination([1.0, 2.0], s, rho, sources=["a", "b", "c"])
+    shared = Combination([1.0, 2.0], np.c_[s, [a, a]], rho + [1.0], sources=["a", "b", "c", "shared"])
+    np.testing.assert_allclose(shared.covariance.to_numpy() - base.covariance.to_numpy(), a * a, rtol=1e-12)
+    np.testing.assert_allclose(shared.weights.to_numpy(), base.weights.to_numpy(), atol=1e-12)
+
+
 def test_uncorrelated_stat_still_differs(comb):
     """"The statistical uncertainty is uncorrelated, yet 25.1 and 27.2 MeV differ, because
     removing it also moves the weights." """
@@ -159,12 +174,16 @@ def test_groups_partition_the_sources_and_only_blue_adds_up(comb):
 
 
 def test_dropped_component_pitfall(comb):
-    """"Its variances came out as 3687 and 1739 MeV² instead of 3808 and 1883 MeV². That
-    matrix would have given 80450.4 ± 37.9 MeV. [...] The central value would move by only
-    0.15 MeV, but the uncertainty would be 1.1 MeV too small." """
-    u1, u2 = np.array([30, 11, 47, 17, 17]), np.array([33, 12, 0, 19, 17])
-    seed_diag = [np.sum(u1[[0, 2, 3, 4]] ** 2), np.sum(u2[[0, 2, 3, 4]] ** 2)]
+    """"A common mistake is to build the diagonal of the covariance by picking components by
+    index, and to miss one: ``u1 = errors.iloc[0].to_numpy()``, ``C11 = np.sum(u1[[0, 2, 3,
+    4]] ** 2)`` [...] The variances come out as 3687 and 1739 MeV² instead of 3808 and 1883
+    MeV², and the combination as 80450.4 ± 37.9 MeV. The central value moves by only 0.15
+    MeV, but the uncertainty is 1.1 MeV too small." (the code as the box shows it)"""
+    _, errors, _ = data.w_mass()
+    assert list(errors.columns) == ["stat", "exp_syst", "theory_4q", "theory_common", "beam_energy"]
+    seed_diag = [np.sum(errors.iloc[row].to_numpy()[[0, 2, 3, 4]] ** 2) for row in (0, 1)]
     assert seed_diag == [3687, 1739]
+    assert np.round(np.diag(comb.covariance.to_numpy())).tolist() == [3808, 1883]
     wrong = Combination(comb.values, comb.errors.drop(columns="exp_syst"),
                         {k: 1.0 if k in wmass.COMMON else 0.0 for k in comb.sources if k != "exp_syst"})
     assert np.round(np.diag(wrong.covariance.to_numpy())).tolist() == seed_diag
@@ -173,11 +192,12 @@ def test_dropped_component_pitfall(comb):
 
 
 def test_seed_output_under_the_w_fit_was_the_normalisation_weighted_mean():
-    """"The material never showed this result: the output stored under its fit came from
-    re-running that cell after the normalisation cells had overwritten cov and mw." The
-    stored output was par = 8.23 ± 0.12 with FCN = 4.587: the stat-only weighted mean of
-    exercise 4.2, i.e. the W-mass fit cell run on the normalisation cells' mw and diagonal
-    cov (it recomputes inv_cov from cov)."""
+    """"In a notebook that goes on to reuse the names cov and mw for another problem,
+    re-running the fit cell after those later cells uses their values, and the stored
+    output then belongs to neither calculation." (Going deeper.) The case behind it: a
+    stored output par = 8.23 ± 0.12 with FCN = 4.587 is the stat-only weighted mean of the
+    normalisation problem, i.e. the W-mass fit cell run on the normalisation cells' mw and
+    diagonal cov (it recomputes inv_cov from cov)."""
     p = course_problem()
     wm = p.weighted_mean()
     assert (round(wm.value, 2), round(wm.error, 2), round(wm.chi2_min, 3)) == (8.23, 0.12, 4.587)
@@ -426,7 +446,7 @@ def test_takeaway_conservativeness_is_decided_by_rho_star(comb):
 
 # ------------------------------------------------------------------ tables
 def test_frames_are_labelled(comb):
-    """The four-group table has the course sheet's four groups and the total, in order."""
+    """The four-group table has the four usual groups and the total, in order."""
     g = comb.grouped(wmass.GROUPS)
     assert list(g.index) == ["statistical", "experimental systematic", "theory", "accelerator", "total"]
     assert isinstance(g, pd.DataFrame)

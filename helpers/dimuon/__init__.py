@@ -38,11 +38,15 @@ model    constants, the density (:func:`logpdf`, :func:`cb_integral`, :class:`Fa
          and the simulated sample (:func:`simulate`, :func:`load`)
 fitting  :func:`fit` and its result :class:`DimuonFit` (refuses untrustworthy errors)
 studies  profiles, toy studies and pulls, the fixed-step Hessian, checks
+extended the extended fit and the signal yield (:func:`extended_fit`,
+         :func:`yield_from_fraction`), binned against unbinned (:func:`binned_vs_unbinned`)
 
 Everything public is importable from here: ``from helpers.dimuon import fit, load``.
 """
 
-from . import fitting, model, studies  # noqa: F401
+from . import extended, fitting, model, studies  # noqa: F401
+from .extended import *  # noqa: F401,F403
+from .extended import __all__ as _extended_all
 from .fitting import *  # noqa: F401,F403
 from .fitting import __all__ as _fit_all
 from .model import *  # noqa: F401,F403
@@ -50,4 +54,4 @@ from .model import __all__ as _model_all
 from .studies import *  # noqa: F401,F403
 from .studies import __all__ as _studies_all
 
-__all__ = [*_model_all, *_fit_all, *_studies_all]
+__all__ = [*_model_all, *_fit_all, *_studies_all, *_extended_all]

@@ -8,11 +8,12 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from ..dimuon import MASS_RANGE, PARAMETERS, DimuonFit, pdf_components, profile, pull_summary
+from ..dimuon import (MASS_RANGE, PARAMETERS, DimuonFit, pdf_components, profile, pull_summary,
+                      yield_pull_summary)
 from ..validation import InputError
 
 __all__ = ["LABELS", "SYMBOLS", "draw_fit", "draw_profile", "draw_pulls", "draw_crystal_ball",
-           "draw_fit_pair", "draw_fixed_step_spread"]
+           "draw_fit_pair", "draw_fixed_step_spread", "draw_binned_vs_unbinned", "draw_yield_pulls"]
 
 LABELS = {
     "mu": r"$\mu$ [GeV]",
@@ -178,3 +179,49 @@ def draw_fixed_step_spread(fig, spread, linthresh: float = 0.1) -> None:
     for i in range(len(steps) - 1):
         ax.axvline(i + 0.5, color="0.85", lw=0.8)
     ax.legend(loc="upper right", ncol=3, fontsize=8)
+
+
+def draw_binned_vs_unbinned(fig, table) -> None:
+    """Error of each parameter in the binned fit over its unbinned error, against the bin
+    width (log scale), one line per parameter, from :func:`helpers.dimuon.binned_vs_unbinned`.
+    The resolution (40 MeV) is marked; above 1 is information the binning lost."""
+    if getattr(table, "index", None) is None or list(table.index.names) != ["width", "parameter"] \
+            or "ratio" not in table.columns:
+        raise InputError("table must come from helpers.dimuon.binned_vs_unbinned() "
+                         "(index width, parameter; column ratio)")
+    ax = fig.subplots()
+    widths = sorted(set(table.index.get_level_values("width")))
+    for j, name in enumerate(PARAMETERS):
+        y = [100 * (table.loc[(w, name), "ratio"] - 1) for w in widths]
+        ax.plot(1000 * np.array(widths), y, "o-", color=f"C{j}", ms=4, label=SYMBOLS[name])
+    ax.axhline(0, color="k", lw=0.8)
+    ax.axvline(40, color="0.6", lw=0.8, ls=":")
+    ax.annotate(r"resolution $\sigma$", (40, 0), xytext=(-4, 6), textcoords="offset points",
+                ha="right", color="0.4", fontsize=8)
+    ax.set_xscale("log")
+    ax.set_xticks(1000 * np.array(widths), [f"{1000 * w:g}" for w in widths])
+    ax.minorticks_off()
+    ax.set_xlabel("bin width [MeV]")
+    ax.set_ylabel("binned error / unbinned error − 1 [%]")
+    ax.legend(loc="upper left", ncol=2, fontsize=8)
+
+
+def draw_yield_pulls(fig, toys, bins: int = 20) -> None:
+    """Pulls of the signal yield in :func:`helpers.dimuon.yield_toy_study`: the extended
+    fit's error (the Poisson term included) next to :math:`N\\sigma_f` alone, each with
+    the standard normal curve and its mean and width in the title."""
+    summary = yield_pull_summary(toys)
+    ok = toys["ok"].astype(bool)
+    axes = fig.subplots(1, 2, sharey=True)
+    x = np.linspace(-4, 4, 200)
+    edges = np.linspace(-4, 4, bins + 1)
+    for ax, name, title in zip(axes, ("pull_extended", "pull_no_poisson"),
+                               ("extended fit", r"$N\sigma_f$ (no Poisson term)")):
+        pulls = toys.loc[ok, name].to_numpy(float)
+        ax.hist(pulls, bins=edges, color="C0", alpha=0.6, label=f"{pulls.size} toys")
+        ax.plot(x, pulls.size * (edges[1] - edges[0]) * stats.norm.pdf(x), color="k", label="N(0, 1)")
+        s = summary.loc[name]
+        ax.set_title(f"{title}: width {s['width']:.2f} ± {s['width_error']:.2f}", fontsize=9)
+        ax.set_xlabel(r"pull of $N_\mathrm{sig}$")
+    axes[0].set_ylabel("toys")
+    axes[0].legend(loc="upper left")

@@ -13,13 +13,14 @@ import numpy as np
 
 from ..combination import Combination
 from ..plotting import PanelView, interval_row, set_interval
-from ..ttbar import (SCAN_SOURCES, CorrelationSetting, correlation_setting, groups,
+from ..ttbar import (STAT, SCAN_SOURCES, CorrelationSetting, correlation_setting, groups,
                      information_scan, lhc_combination, stability_scan)
 from ..validation import InputError, as_correlation
 from ..widgets import Panel, Slider
 
-__all__ = ["slider_key", "SLIDER_SOURCES", "draw_contributions", "draw_stability_scan",
-           "draw_weight_scan", "StabilityPanel", "draw_stability_panel", "PANELS"]
+__all__ = ["slider_key", "SLIDER_SOURCES", "draw_contributions", "draw_summary",
+           "draw_stability_scan", "draw_stability_sigma", "draw_weight_scan", "StabilityPanel",
+           "draw_stability_panel", "PANELS"]
 
 COLOURS = {"ATLAS": "C0", "CMS": "C1", "combination": "k"}
 
@@ -77,6 +78,63 @@ def draw_contributions(fig, comb: Combination | None = None) -> None:
     ax2.grid(axis="y", visible=False)
 
 
+def _stat_errors(comb: Combination) -> dict | None:
+    """Statistical error of each measurement and of the combination (its BLUE
+    contribution ``sqrt(w^T C_stat w)``), or None if the inputs have no :data:`STAT` source."""
+    if not all(s in comb.sources for s in STAT):
+        return None
+    stat = {m: float(np.sqrt(np.sum(comb.errors.loc[m, list(STAT)] ** 2))) for m in comb.names}
+    rest = [s for s in comb.sources if s not in STAT]
+    stat["combination"] = float(comb.grouped({"stat": list(STAT), "rest": rest})
+                                .loc["stat", "BLUE contribution"]) if rest else comb.error
+    return stat
+
+
+def draw_summary(fig, comb: Combination | None = None) -> None:
+    """The combination's summary plot: each measurement and the combination as a point
+    with its total error (thin bar with caps) and statistical error (thick inner bar,
+    if the inputs have a ``Stat`` source), top to bottom in the order of
+    :attr:`Combination.names`, then the combination; a grey band shows the combined
+    value +- its error, and each row's numbers are printed at the right.
+
+    The error bars are ``ax.containers`` labelled with the row's name (total) and
+    ``"_stat <name>"`` (statistical)."""
+    comb = comb or lhc_combination()
+    stat = _stat_errors(comb)
+    rows = [(m, comb.values[m], comb.total_errors[m]) for m in comb.names]
+    rows.append(("combination", comb.value, comb.error))
+    ax = fig.subplots()
+    ax.axvspan(comb.value - comb.error, comb.value + comb.error, color="0.9", lw=0, zorder=0)
+    ax.axvline(comb.value, color="0.5", lw=0.8, zorder=0)
+    lo = min(v - e for _, v, e in rows)
+    hi = max(v + e for _, v, e in rows)
+    width = hi - lo
+    ys = np.arange(len(rows))[::-1].astype(float)
+    for (name, v, e), y in zip(rows, ys):
+        colour = COLOURS.get(name, "k")
+        ax.errorbar([v], [y], xerr=[e], fmt="o", color=colour, ms=6, capsize=4, lw=1.2,
+                    label=name)
+        text = f"{v:.1f} $\\pm$ {e:.1f}"
+        if stat is not None:
+            ax.errorbar([v], [y], xerr=[stat[name]], fmt="none", color=colour, lw=4,
+                        label=f"_stat {name}")
+            text += f"\n($\\pm$ {stat[name]:.1f} stat)"
+        ax.text(hi + 0.12 * width, y, text, va="center", ha="left", fontsize=10)
+    ax.set_yticks(ys, [r[0] for r in rows])
+    ax.set_ylim(-0.7, len(rows) - 0.3)
+    left, right = lo - 0.1 * width, hi + 0.7 * width
+    ax.set_xlim(left, right)
+    # the axis under the bars only: the numbers stand on their own at the right
+    ticks = [t for t in ax.get_xticks() if left <= t <= hi + 0.05 * width]
+    end = max([hi, *ticks])
+    ax.set_xticks(ticks)
+    ax.spines["bottom"].set_bounds(left, end)
+    ax.set_xlabel(r"$\sigma_{t\bar t}$ [pb]", x=(end - left) / 2 / (right - left))
+    ax.grid(visible=False)
+    ax.text(0.02, 0.98, f"$\\chi^2$/ndf = {comb.chi2:.2f}/{comb.ndf}", transform=ax.transAxes,
+            va="top", ha="left", fontsize=9)
+
+
 def draw_stability_scan(fig, sources=SCAN_SOURCES, comb: Combination | None = None) -> None:
     """Combined cross section (top) and its error (bottom) against the assumed
     ATLAS-CMS correlation of each source in turn (others nominal) and of all together.
@@ -102,6 +160,43 @@ def draw_stability_scan(fig, sources=SCAN_SOURCES, comb: Combination | None = No
     ax2.set_ylabel("its uncertainty [pb]")
     ax2.set_xlabel(r"assumed ATLAS-CMS correlation $\rho$ of the source")
     ax1.legend(loc="best", ncols=2)
+
+
+def draw_stability_sigma(fig, sources=SCAN_SOURCES, comb: Combination | None = None) -> None:
+    """The value panel of :func:`draw_stability_scan` in units of the combined error:
+    ``(value(rho) - value_nominal) / error_nominal`` against the assumed ATLAS-CMS
+    correlation of each source in turn (others nominal) and of all together, with
+    the +-1 sigma band (grey) for scale and the largest shift printed (in sigma and pb).
+    Dots mark the nominal correlation of each source (shift 0)."""
+    comb = comb or lhc_combination()
+    scan = stability_scan(sources, comb=comb)
+    ax = fig.subplots()
+    ax.axhspan(-1.0, 1.0, color="0.9", lw=0, zorder=0)
+    for level in (-1.0, 1.0):
+        ax.axhline(level, color="0.5", lw=0.8, ls=":")
+    ax.axhline(0.0, color="0.5", lw=0.8)
+    keys = list(dict.fromkeys(scan.columns.get_level_values(0)))
+    largest = float(np.max(np.abs(scan.xs("value", axis=1, level=1).to_numpy() - comb.value)))
+    ax.text(0.02, 0.97, f"largest shift: {largest / comb.error:.3f}" + r"$\,\sigma$"
+            + f" = {largest:.2f} pb", transform=ax.transAxes, va="top", ha="left", fontsize=9)
+    for i, key in enumerate(keys):
+        style = dict(color="k", ls="--") if key == "all" else dict(color=f"C{i}")
+        shift = (scan[key]["value"] - comb.value) / comb.error
+        ax.plot(scan.index, shift, label="all of them" if key == "all" else key, **style)
+        if key != "all":
+            rho0 = comb.source_correlations[key].iat[0, 1]
+            at = comb.with_correlation(key, rho0)
+            ax.plot(rho0, (at.value - comb.value) / comb.error, "o", color=style["color"], ms=5)
+    reach = max(1.5, 1.1 * largest / comb.error)  # +-1 sigma always in view, no curve cut
+    ax.set_ylim(-reach, reach)
+    ax.text(1.0, 1.0, r"$+1\sigma$", transform=ax.get_yaxis_transform(), ha="right",
+            va="bottom", fontsize=9, color="0.4")
+    ax.text(1.0, -1.0, r"$-1\sigma$", transform=ax.get_yaxis_transform(), ha="right",
+            va="top", fontsize=9, color="0.4")
+    ax.set_ylabel(r"shift of the combined $\sigma_{t\bar t}$" + "\n" +
+                  f"[combined error, {comb.error:.1f} pb]")
+    ax.set_xlabel(r"assumed ATLAS-CMS correlation $\rho$ of the source")
+    ax.legend(loc="lower left", ncols=3)
 
 
 @lru_cache(maxsize=1)

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from .. import SEED, dimuon
+from ..exercises.dimuon import SMALL_SIZE, SMALL_TOYS
 from ..text import round_significant
 from . import Number as N
 
@@ -48,7 +49,7 @@ def context() -> SimpleNamespace:
     t = dimuon.TRUTH
     tail_share = (dimuon.cb_integral(dimuon.MASS_RANGE[0], t["mu"] - t["alpha"] * t["sigma"], t["mu"], t["sigma"], t["alpha"], t["n"])
                   / dimuon.cb_integral(*dimuon.MASS_RANGE, t["mu"], t["sigma"], t["alpha"], t["n"]))
-    small = dimuon.toy_study(40, 2000)
+    small = dimuon.toy_study(SMALL_TOYS, SMALL_SIZE)
     failed = small[~small["ok"]]
     n_lo, n_hi = dimuon.limits()["n"]
     return SimpleNamespace(masses=masses, fit_limits=fit_limits, shape=shape, integral=integral, result=result, table=table, compat=compat, gof=gof, gof_bounds=gof_bounds, corr=corr, minos=minos, asymmetry=asymmetry, rel=rel, bad_start=bad_start, stuck=stuck, steep=steep, other=other, toys=toys, pulls=pulls, toys_again=toys_again, pulls_again=pulls_again, scale=scale, spread=spread, at=at, alone=alone, hesse_n=hesse_n, error_n=error_n, t=t, tail_share=tail_share, small=small, failed=failed, lo=lo, hi=hi, N_TOYS=N_TOYS, TOY_SIZE=TOY_SIZE, failed2_n=failed2_n, n_lo=n_lo, n_hi=n_hi)
@@ -165,8 +166,8 @@ NUMBERS = {
     },
     "small_signal": {
         "dimuon_step3_n_pct": N(lambda c: 100 * (c.error_n / c.hesse_n - 1), ".1f"),
-        "dimuon_small_signal": N(lambda c: 2000 * c.t['f_sig'], ".0f"),
-        "dimuon_small_tail": N(lambda c: 2000 * c.t['f_sig'] * c.tail_share, ".0f"),
+        "dimuon_small_signal": N(lambda c: SMALL_SIZE * c.t['f_sig'], ".0f"),
+        "dimuon_small_tail": N(lambda c: SMALL_SIZE * c.t['f_sig'] * c.tail_share, ".0f"),
         "dimuon_small_failed": N(lambda c: len(c.failed), ".0f"),
         "dimuon_small_n_upper": N(lambda c: (c.failed['n'] >= 0.99 * c.n_hi).sum(), ".0f"),
         "dimuon_small_n_lower": N(lambda c: (c.failed['n'] <= 1.01 * c.n_lo).sum(), ".0f"),

@@ -52,6 +52,8 @@ NUMBERS = {
         "ttbar_sig_cms": N(lambda c: c.comb.total_errors['CMS'], ".2f"),
         "ttbar_corr": N(lambda c: c.comb.correlation.loc['ATLAS', 'CMS'], ".3f"),
         "ttbar_threshold": N(lambda c: zero_weight_correlation(c.comb), ".2f"),
+        "ttbar_threshold_3": N(lambda c: zero_weight_correlation(c.comb), ".3f"),
+        "ttbar_corr_all_full": N(lambda c: c.comb.with_correlation(c.comb.sources, 1.0).correlation.loc['ATLAS', 'CMS'], ".3f"),
     },
     "result": {
         "ttbar_value": N(lambda c: c.comb.value, ".2f"),
@@ -125,6 +127,8 @@ NUMBERS = {
     "stability": {
         "ttbar_scan_value_range": N(lambda c: c.values.max().max() - c.values.min().min(), ".3f"),
         "ttbar_scan_value_range_pct": N(lambda c: 100 * (c.values.max().max() - c.values.min().min()) / c.comb.error, ".0f"),
+        "ttbar_scan_shift": N(lambda c: (c.values - c.comb.value).abs().max().max(), ".2f"),
+        "ttbar_scan_shift_sigma": N(lambda c: (c.values - c.comb.value).abs().max().max() / c.comb.error, ".3f"),
         "ttbar_all_err_0": N(lambda c: c.errors['all'].iloc[0], ".2f"),
         "ttbar_all_err_1": N(lambda c: c.errors['all'].iloc[-1], ".2f"),
         "ttbar_vdm_err_0": N(lambda c: c.errors['Vdm'].iloc[0], ".2f"),
