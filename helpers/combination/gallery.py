@@ -37,8 +37,8 @@ from .. import data
 from ..validation import InputError
 from .core import Combination
 
-__all__ = ["NAMES", "Entry", "Published", "gallery_dir", "load", "read_matrix", "rounding_trials",
-           "spread"]
+__all__ = ["NAMES", "Entry", "Published", "comparison", "experiments", "gallery_dir", "load",
+           "read_matrix", "rounding_trials", "spread"]
 
 #: The combinations of the gallery, by folder name under ``book/data/gallery``.
 NAMES = ("tevatron_mtop_2014", "lhc_mtop_7_8tev", "lhc_mtop_7tev", "lhc_single_top_8tev",
@@ -432,3 +432,47 @@ def rounding_trials(entry: Entry, n: int = 400, rng=None) -> pd.DataFrame:
 def spread(entry: Entry, n: int = 400, rng=None) -> pd.Series:
     """The standard deviation of each result over :func:`rounding_trials`."""
     return rounding_trials(entry, n, rng).std(ddof=1)
+
+
+#: The quantities :func:`comparison` puts side by side, in its column order.
+COMPARED = ("value", "stat", "syst", "total", "chi2")
+
+
+def comparison(names=NAMES, trials: int = 400, rng=None) -> pd.DataFrame:
+    """The gallery as a table: for each combination (rows, by title) the published value,
+    stat, syst, total error and chi2 next to ours (columns: a two-level index, quantity
+    then ``published`` / ``ours``), the degrees of freedom, the number of measurements and
+    the largest ``|ours - published|`` in units of the rounding spread (:func:`spread`,
+    ``trials`` trials, seeded with ``SEED`` unless ``rng`` is given). A published number
+    not reachable from here is NaN."""
+    from .. import SEED
+
+    rows = {}
+    for name in names:
+        e = load(name)
+        ours = e.ours()
+        sd = spread(e, trials, np.random.default_rng(SEED) if rng is None else rng)
+        row = {}
+        worst = 0.0
+        for q in COMPARED:
+            pub = float(getattr(e.published, q))
+            row[(q, "published")] = pub
+            row[(q, "ours")] = float(ours[q])
+            if not np.isnan(pub):
+                worst = max(worst, abs(ours[q] - pub) / float(sd[q]))
+        row[("ndf", "")] = int(e.comb.ndf)
+        row[("measurements", "")] = int(e.comb.n)
+        row[("largest difference", "in spreads")] = worst
+        rows[e.title] = row
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    out.columns = pd.MultiIndex.from_tuples(out.columns)
+    out.index.name = "combination"
+    return out
+
+
+def experiments(entry: Entry) -> pd.Series:
+    """The experiment of each measurement of ``entry`` (``experiment:`` of its
+    ``meta.yaml``; for a table without one, the measurement's own name)."""
+    meta = _meta(gallery_dir() / entry.name)
+    exp = meta.get("experiment") or {}
+    return pd.Series({m: str(exp.get(m, m)) for m in entry.comb.names}, name="experiment")
