@@ -24,7 +24,7 @@ def test_comparison_puts_published_and_ours_side_by_side(table):
     row = table.loc[e.title]
     assert row[("value", "ours")] == pytest.approx(e.comb.value)
     assert row[("value", "published")] == 173.29
-    assert row[("ndf", "")] == 4 and row[("measurements", "")] == 5
+    assert row[("ndf", "")] == 4 and row[("measurements", "")] == 5 and row[("unit", "")] == "GeV"
     assert math.isnan(table.loc[gallery.entry("tevatron_mtop_2013").title, ("chi2", "published")])
 
 

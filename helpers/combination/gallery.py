@@ -441,7 +441,7 @@ COMPARED = ("value", "stat", "syst", "total", "chi2")
 def comparison(names=NAMES, trials: int = 400, rng=None) -> pd.DataFrame:
     """The gallery as a table: for each combination (rows, by title) the published value,
     stat, syst, total error and chi2 next to ours (columns: a two-level index, quantity
-    then ``published`` / ``ours``), the degrees of freedom, the number of measurements and
+    then ``published`` / ``ours``), the unit, the degrees of freedom, the number of measurements and
     the largest ``|ours - published|`` in units of the rounding spread (:func:`spread`,
     ``trials`` trials, seeded with ``SEED`` unless ``rng`` is given). A published number
     not reachable from here is NaN."""
@@ -460,6 +460,7 @@ def comparison(names=NAMES, trials: int = 400, rng=None) -> pd.DataFrame:
             row[(q, "ours")] = float(ours[q])
             if not np.isnan(pub):
                 worst = max(worst, abs(ours[q] - pub) / float(sd[q]))
+        row[("unit", "")] = e.unit
         row[("ndf", "")] = int(e.comb.ndf)
         row[("measurements", "")] = int(e.comb.n)
         row[("largest difference", "in spreads")] = worst
