@@ -93,3 +93,31 @@ def test_the_right_answers_are_the_books_combinations():
     # bJES keeps rho_exp = 1 within each experiment
     r = zero.source_correlations["bJES"]
     assert r.loc["CMSljets", "CMSdilep"] == 1 and r.loc["ATLASljets", "CMSljets"] == 0
+
+
+def _shown(cell) -> str:
+    """What a reader sees of a cell: markdown, printed outputs, figure captions and alt texts."""
+    if cell.cell_type == "markdown":
+        return cell.source
+    meta = cell.metadata.get("mystnb", {})
+    return ("".join(o.get("text", "") + o.get("data", {}).get("text/plain", "") for o in cell.outputs)
+            + meta.get("figure", {}).get("caption", "") + meta.get("image", {}).get("alt", ""))
+
+
+def test_the_stability_answer_is_not_shown_before_its_exercise():
+    """The value with bJES uncorrelated between ATLAS and CMS appears only in the
+    solution (the first exercise's answer is the note's result, shown on purpose)."""
+    import re
+
+    import nbformat
+
+    from helpers import data
+
+    nb = nbformat.read(data.data_dir().parent / "gallery.ipynb", as_version=4)
+    at = next(i for i, c in enumerate(nb.cells) if ":label: gallery-stability" in c.source)
+    value, error = expected("gallery-stability")
+    digits = re.compile("|".join(re.escape(f"{value:.{d}f}") for d in (2, 3, 4))
+                        + "|" + "|".join(re.escape(f"{error:.{d}f}") for d in (3, 4)))
+    for cell in nb.cells[:at]:
+        assert not digits.search(_shown(cell)), cell.source[:80]
+    assert any(digits.search(_shown(c)) for c in nb.cells[at:])     # the test can fail
