@@ -19,6 +19,8 @@ propagation         chapter "Error propagation": ``tools`` (linear and Monte Car
                     propagation, summaries) and ``problem`` (the chapter's inputs)
 ttbar               chapter on the LHC ttbar cross-section combination (BLUE, 23 sources)
 dimuon              chapter "Fitting a mass peak": unbinned Crystal Ball + background fit
+gallery             appendix "Published combinations": the gallery of
+                    ``combination.gallery`` (published results reproduced from their inputs)
 intro               chapter "Working with this book": the mean of n draws (Monte Carlo)
 text                rounding and glueing numbers into the prose
 plotting            the book's plotting style, interval rows, and :class:`PanelView`
@@ -50,6 +52,7 @@ CHAPTERS = {
     "normalisation": "normalisation",
     "ttbar": "ttbar",
     "dimuon": "dimuon_fit",
+    "gallery": "gallery",
 }
 """Each chapter's one name -> its notebook ``book/<notebook>.ipynb`` (the published page's
 name). The name is the chapter's module ``helpers.<name>``, its figures

@@ -60,6 +60,8 @@ def test_helpers_wheel(tmp_path):
                    for n in names), names
     assert not any("__pycache__" in n for n in names)
     assert "Requires-Dist: iminuit>=2.32" in meta
+    # the gallery's meta.yaml files: piplite installs PyYAML with the wheel
+    assert "Requires-Dist: pyyaml>=6" in meta
     # reproducible: the same bytes twice
     assert helpers_wheel(tmp_path / "w2").read_bytes() == whl.read_bytes()
     # installed from the wheel (not editable), helpers finds the data beside the notebook
@@ -76,6 +78,31 @@ def test_helpers_wheel(tmp_path):
     assert out.returncode == 0, out.stderr
     file, folder, _ = out.stdout.split("\n", 2)
     assert file.startswith(str(target)) and Path(folder) == work / "data"
+
+
+def _data_files(folder: Path) -> list[Path]:
+    """Every file of a data folder the live site ships (not README files, not hidden)."""
+    return sorted(p.relative_to(folder) for p in folder.rglob("*") if p.is_file()
+                  and not p.name.startswith(("README", ".")) and "__pycache__" not in p.parts)
+
+
+def test_lite_contents_ship_every_data_file_the_gallery_too(tmp_path, monkeypatch):
+    """The live site's ``data/`` holds every data file, sub-folders included (the gallery's
+    tables, meta.yaml and correlation matrices), and helpers loads the gallery from it."""
+    from bookbuild.lite import write_lite_contents
+    from helpers.combination import gallery
+
+    write_lite_contents(tmp_path / "contents", notebooks=[])
+    src, dst = ROOT / "book" / "data", tmp_path / "contents" / "data"
+    files = _data_files(src)
+    assert any(p.parts[0] == "gallery" for p in files)
+    assert _data_files(dst) == files
+    for rel in files:
+        assert (dst / rel).read_bytes() == (src / rel).read_bytes(), rel
+    monkeypatch.setenv("COURSE_BOOK_DATA", str(dst))
+    assert gallery.gallery_dir() == dst / "gallery"
+    for name in gallery.NAMES:
+        assert gallery.load(name).comb.value == gallery.load_folder(src / "gallery" / name).comb.value
 
 
 def test_data_dir_falls_back_to_data_in_the_working_directory(monkeypatch, tmp_path):
@@ -122,8 +149,8 @@ def test_site_has_the_lite_app_wheels_data_and_notebooks(site):
     for path in NOTEBOOKS:
         nb = nbformat.read(lite / "files" / path.name, as_version=4)
         assert "piplite.install" in nb.cells[0].source
-    for csv in (ROOT / "book" / "data").glob("*.csv"):
-        assert (lite / "files" / "data" / csv.name).read_bytes() == csv.read_bytes()
+    for rel in _data_files(ROOT / "book" / "data"):                 # the gallery's folders too
+        assert (lite / "files" / "data" / rel).read_bytes() == (ROOT / "book" / "data" / rel).read_bytes()
     assert (site / LITE_APP).is_file()
 
 
