@@ -69,12 +69,19 @@ def _fast_column(text: str, seed: int) -> str | None:
 
 
 def write_nudged_data(outdir, seed: int = SEED, source: Path = DATA) -> Path:
-    """Write the nudged copy of every CSV file in ``source`` into ``outdir``."""
+    """Write the nudged copy of every CSV file in ``source`` into ``outdir``. The gallery's
+    folders are copied unchanged: the digits its files print are data (the rounding spread
+    of a published input), so their numbers are nudged after reading, by
+    ``helpers.combination.gallery`` under ``$COURSE_BOOK_NUDGE``."""
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     for path in sorted(source.glob("*.csv")):
         text = path.read_text()
         (outdir / path.name).write_text(_fast_column(text, seed) or nudged_csv(text, seed))
+    for path in sorted(p for p in source.glob("*/**/*") if p.is_file()):
+        target = outdir / path.relative_to(source)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(path.read_bytes())
     return outdir
 
 
