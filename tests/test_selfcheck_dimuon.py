@@ -197,3 +197,68 @@ def test_yield_fraction_is_named():
     res = dimuon.fit(dimuon.load())
     out = selfcheck.check("dimuon-yield", (round(res.values["f_sig"], 4), round(res.errors["f_sig"], 4)))
     assert not out and "fraction" in out.message
+
+
+# ------------------------------------------------------------------ dimuon-binned
+def own_binned_fit(width=0.05, start=None, masses=None):
+    """The solution of dimuon-binned as a student writes it: numerical derivatives,
+    Minuit's default settings; returns the ratio of the binned to the unbinned error of sigma
+    (the unbinned fit of the same masses)."""
+    from iminuit import cost
+    masses = dimuon.load() if masses is None else masses
+    edges = np.linspace(LO, HI, round((HI - LO) / width) + 1)
+    counts, _ = np.histogram(masses, edges)
+
+    def model_cdf(xe, mu, sigma, alpha, n, slope, f_sig):
+        return dimuon.cdf(xe, mu, sigma, alpha, n, slope, f_sig)
+
+    m = Minuit(cost.BinnedNLL(counts, edges, model_cdf), **(start or dimuon.START))
+    for p, lim in dimuon.limits().items():
+        m.limits[p] = lim
+    m.migrad()
+    m.hesse()
+    assert m.valid and m.fmin.has_accurate_covar
+    return m.errors["sigma"] / dimuon.fit(masses).errors["sigma"]
+
+
+def test_binned_own_fit_passes_rounded_as_asked():
+    ratio = own_binned_fit()
+    assert selfcheck.check("dimuon-binned", ratio)
+    assert selfcheck.check("dimuon-binned", round(ratio, 1))
+    assert round(ratio, 1) == round(selfcheck.expected("dimuon-binned"), 1)
+    # the honest scatter of a student's fit (numerical HESSE, default tolerance) is well
+    # inside the tolerance besides the precision asked, from either start
+    from_result = own_binned_fit(start=dict(dimuon.fit(dimuon.load()).values))
+    for r in (ratio, from_result):
+        assert abs(r - selfcheck.expected("dimuon-binned")) < ex.BINNED_ATOL / 2
+
+
+def test_binned_answer_is_the_same_on_nudged_masses():
+    """On masses moved by 1-3 ulp (helpers.nudge, as tests/test_nudged.py) the book's ratio
+    and a student's own fit round alike, and pass."""
+    from helpers.dimuon import binned_fit
+    from helpers.nudge import nudge
+    want = selfcheck.expected("dimuon-binned")
+    for seed in (1, 2):
+        x = nudge(dimuon.load(), seed)
+        book = binned_fit(x, ex.BINNED_WIDTH).errors["sigma"] / dimuon.fit(x).errors["sigma"]
+        own = own_binned_fit(masses=x)
+        for r in (book, own):
+            assert round(r, 1) == round(want, 1) and selfcheck.check("dimuon-binned", r)
+        assert abs(book - want) < 1e-3
+
+
+def test_binned_named_mistakes_each_with_its_own_message():
+    row = dimuon.binned_vs_unbinned(dimuon.fit(dimuon.load())).loc[(0.05, "sigma")]
+    ratio = row["ratio"]
+    for answer, says in ((1 / ratio, "unbinned error divided by the binned one"),
+                         (row["error"] - row["unbinned_error"], "difference of the two errors"),
+                         (ratio**2, "ratio of the variances"),
+                         (round(ratio**2, 1), "ratio of the variances"),
+                         (round(1 / ratio, 1), "unbinned error divided by the binned one")):
+        res = selfcheck.check("dimuon-binned", answer)
+        assert not res and says in res.message, (answer, res.message)
+    # a student's own fit with 10 MeV bins
+    narrow = own_binned_fit(width=0.01)
+    res = selfcheck.check("dimuon-binned", round(narrow, 1))
+    assert not res and "10 MeV bins" in res.message

@@ -222,6 +222,50 @@ def _yield_fraction() -> tuple:
     return float(res.values["f_sig"]), float(res.errors["f_sig"])
 
 
+BINNED_WIDTH, BINNED_TOO_NARROW = 0.05, 0.01
+"""Bin widths [GeV] of "dimuon-binned": the 50 MeV bins it asks for, and the 10 MeV bins of a
+named mistake (both among :data:`helpers.dimuon.BIN_WIDTHS`, so the chapter's remembered
+study answers the check)."""
+
+BINNED_ATOL = 0.03
+"""Tolerance of "dimuon-binned" (the ratio of the binned to the unbinned HESSE error of
+sigma, about 1.19, asked to 0.1) besides the precision asked: twice the largest distance of
+an honest answer from the book's, 0.013, measured when the exercise was written on students'
+own ``BinnedNLL`` fits (numerical HESSE) from ``dimuon.START`` and from the unbinned values,
+at Minuit's default tolerance and at tol 1e-4 to 1e-6 with strategy 2, on the book's sample
+and on five copies nudged by 1-3 ulp (from 1.182 to 1.199; the book's own ``binned_fit``
+gives the same ratio to 4 digits on all of them). The ratios of mu, alpha and n scatter by
+1-4 % (they would round differently at 0.01 or, for alpha, even at 0.1): hence sigma, to
+1 decimal."""
+
+
+def _binned_ratios(width: float = BINNED_WIDTH):
+    """Binned and unbinned HESSE errors of sigma from the chapter's fit, for ``width`` [GeV]."""
+    from ..dimuon import binned_vs_unbinned
+    return binned_vs_unbinned(_result()).loc[(width, "sigma")]
+
+
+def _dimuon_binned() -> float:
+    return float(_binned_ratios()["ratio"])
+
+
+def _binned_inverted() -> float:
+    return float(1 / _binned_ratios()["ratio"])
+
+
+def _binned_difference() -> float:
+    row = _binned_ratios()
+    return float(row["error"] - row["unbinned_error"])
+
+
+def _binned_variance() -> float:
+    return float(_binned_ratios()["ratio"] ** 2)
+
+
+def _binned_narrow() -> float:
+    return float(_binned_ratios(BINNED_TOO_NARROW)["ratio"])
+
+
 EXERCISES = {
     "dimuon-signal-nll": Exercise(
         _dimuon_signal_nll, atol=(1e-5, 1e-5, 1e-6), decimals=(4, 5, 5),
@@ -303,4 +347,19 @@ EXERCISES = {
                     "-2 ln L and sets its own errordef: leave it."),
             Mistake(_yield_fraction, "These are the signal fraction and its error: the exercise "
                     "asks for the number of signal events, n_sig, and its error."),)),
+    "dimuon-binned": Exercise(
+        _dimuon_binned, atol=BINNED_ATOL, decimals=1,
+        what="the binned HESSE error of sigma divided by the unbinned one",
+        mistakes=(
+            Mistake(_binned_inverted, "This is the unbinned error divided by the binned one: the "
+                    "exercise asks for the binned error over the unbinned error (above 1 when "
+                    "the binning loses information)."),
+            Mistake(_binned_difference, "This is the difference of the two errors (in GeV): the "
+                    "exercise asks for their ratio, binned over unbinned, a pure number."),
+            Mistake(_binned_variance, "This is the ratio of the variances, the squared errors: "
+                    "the exercise asks for the ratio of the errors themselves (HESSE's errors, "
+                    "m.errors, are standard deviations)."),
+            Mistake(_binned_narrow, "This ratio belongs to 10 MeV bins, a quarter of the "
+                    "resolution, where binning loses almost nothing: the exercise asks for "
+                    "50 MeV bins, 15 of them on the fit range."),)),
 }
