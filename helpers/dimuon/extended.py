@@ -61,7 +61,7 @@ from .model import (  # noqa: F401
     cdf,
     simulate,
 )
-from .fitting import DimuonFit, fit, _start_values
+from .fitting import DimuonFit, fit, minuit_problems, _start_values
 from .studies import _Memo, _fit_key
 
 __all__ = [
@@ -121,22 +121,7 @@ class _MinuitResult:
     @property
     def problems(self) -> tuple[str, ...]:
         """What is wrong with the fit, in words (empty if nothing)."""
-        out = []
-        fmin = self.minuit.fmin
-        if not self.valid:
-            why = [f"EDM {self.edm:.2g}, goal {fmin.edm_goal:.2g}"]
-            if fmin.has_reached_call_limit:
-                why.append("call limit reached")
-            out.append(f"MIGRAD found no valid minimum ({', '.join(why)})")
-        if self.hesse_failed:
-            out.append("HESSE failed")
-        if self.has_made_posdef_covar:
-            out.append("the covariance was forced positive definite")
-        elif not self.has_accurate_covar:
-            out.append("the covariance is not accurate")
-        if self.has_parameters_at_limit:
-            out.append("parameter(s) at a limit")
-        return tuple(out)
+        return minuit_problems(self)
 
     @property
     def ok(self) -> bool:

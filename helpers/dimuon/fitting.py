@@ -29,7 +29,7 @@ from .model import (  # noqa: F401
 )
 
 __all__ = [
-    "fit", "DimuonFit", "minos_table",
+    "fit", "DimuonFit", "minos_table", "minuit_problems",
 ]
 
 
@@ -116,6 +116,30 @@ def fit(masses, mass_range=MASS_RANGE, minos: bool = False, drop_outside: bool =
     return DimuonFit(m, cost, model, n_dropped=n_out, mass_range=(lo, hi), minos=minos)
 
 
+def minuit_problems(result, at_limit=None) -> tuple[str, ...]:
+    """What the flags of a fit ``result`` (``valid``, ``hesse_failed``,
+    ``has_made_posdef_covar``, ``has_accurate_covar``, ``has_parameters_at_limit``, ``edm``
+    and its ``minuit``) say is wrong with it, in words (empty if nothing); ``at_limit``: the
+    names of the parameters at a limit, if known."""
+    out = []
+    fmin = result.minuit.fmin
+    if not result.valid:
+        why = [f"EDM {result.edm:.2g}, goal {fmin.edm_goal:.2g}"]
+        if fmin.has_reached_call_limit:
+            why.append("call limit reached")
+        out.append(f"MIGRAD found no valid minimum ({', '.join(why)})")
+    if result.hesse_failed:
+        out.append("HESSE failed")
+    if result.has_made_posdef_covar:
+        out.append("the covariance was forced positive definite")
+    elif not result.has_accurate_covar:
+        out.append("the covariance is not accurate")
+    if result.has_parameters_at_limit:
+        names = "" if at_limit is None else f": {', '.join(at_limit) if at_limit else 'unknown'}"
+        out.append(f"parameter(s) at a limit{names}")
+    return tuple(out)
+
+
 class DimuonFit:
     """Result of :func:`fit`.
 
@@ -171,23 +195,7 @@ class DimuonFit:
     @property
     def problems(self) -> tuple[str, ...]:
         """What is wrong with the fit, in words (empty if nothing)."""
-        out = []
-        fmin = self.minuit.fmin
-        if not self.valid:
-            why = [f"EDM {self.edm:.2g}, goal {fmin.edm_goal:.2g}"]
-            if fmin.has_reached_call_limit:
-                why.append("call limit reached")
-            out.append(f"MIGRAD found no valid minimum ({', '.join(why)})")
-        if self.hesse_failed:
-            out.append("HESSE failed")
-        if self.has_made_posdef_covar:
-            out.append("the covariance was forced positive definite")
-        elif not self.has_accurate_covar:
-            out.append("the covariance is not accurate")
-        if self.has_parameters_at_limit:
-            at = [p for p in PARAMETERS if self._at_limit(p)]
-            out.append(f"parameter(s) at a limit: {', '.join(at) if at else 'unknown'}")
-        return tuple(out)
+        return minuit_problems(self, [p for p in PARAMETERS if self._at_limit(p)])
 
     def _at_limit(self, name: str) -> bool:
         lo, hi = self.minuit.limits[name]
