@@ -261,4 +261,28 @@ def test_binned_named_mistakes_each_with_its_own_message():
     # a student's own fit with 10 MeV bins
     narrow = own_binned_fit(width=0.01)
     res = selfcheck.check("dimuon-binned", round(narrow, 1))
-    assert not res and "10 MeV bins" in res.message
+    assert not res and "much narrower than" in res.message
+
+
+def test_the_yield_is_not_shown_before_its_exercise():
+    """No cell before the dimuon-yield exercise shows the yield or its error: not in its
+    markdown (no glued yield number), not in a printed output; after it, the book's fit does
+    (so the test can fail)."""
+    import re
+
+    import nbformat
+
+    from helpers import data
+    nb = nbformat.read(data.data_dir().parent / "dimuon_fit.ipynb", as_version=4)
+    at = next(i for i, c in enumerate(nb.cells) if ":label: dimuon-yield" in c.source)
+    n_sig, err = selfcheck.expected("dimuon-yield")
+    shown = re.compile(rf"{round(n_sig):,}|{round(n_sig)}\b|± {round(err)}\b".replace(",", ",?"))
+
+    def seen(cell):
+        if cell.cell_type == "markdown":
+            return cell.source
+        return "".join(o.get("text", "") + o.get("data", {}).get("text/plain", "") for o in cell.outputs)
+    for cell in nb.cells[:at]:
+        assert not shown.search(seen(cell)), seen(cell)[:200]
+        assert not re.search(r"dimuon_(yield|ext_n_sig)\w*", cell.source), cell.source[:200]
+    assert any(shown.search(seen(c)) for c in nb.cells[at:])

@@ -359,7 +359,7 @@ EXERCISES = {
             Mistake(_binned_variance, "This is the ratio of the variances, the squared errors: "
                     "the exercise asks for the ratio of the errors themselves (HESSE's errors, "
                     "m.errors, are standard deviations)."),
-            Mistake(_binned_narrow, "This ratio belongs to 10 MeV bins, a quarter of the "
-                    "resolution, where binning loses almost nothing: the exercise asks for "
-                    "50 MeV bins, 15 of them on the fit range."),)),
+            Mistake(_binned_narrow, "This ratio is about 1, as for bins much narrower than "
+                    "the resolution (10 MeV or less), where binning loses almost nothing: the "
+                    "exercise asks for 50 MeV bins, 15 of them on the fit range."),)),
 }

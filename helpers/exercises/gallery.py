@@ -79,8 +79,8 @@ EXERCISES = {
                                   parts=("the value", "the error"),
         mistakes=(
             Mistake(_gallery_blue, "These are the numbers of the nominal combination: the "
-                    "correlation was not changed. with_correlation returns a new combination "
-                    "and leaves the old one as it was."),
+                    "correlation was not changed. between_experiments returns a new entry and "
+                    "leaves the old one as it was: combine the one it returns."),
             Mistake(_zero_within_too, "You set bJES to 0 within each experiment too: only the "
                     "ATLAS-CMS correlation changes; two measurements of the same experiment "
                     "keep rho_exp = 1."),
