@@ -115,11 +115,26 @@ def _generic_mistake(got: np.ndarray, want: np.ndarray, tol: np.ndarray, parts) 
         if near(want * factor, factor):
             return (f"Your answer is exactly {text} what it should be: look at the units "
                     "(MeV or GeV, pb or fb) and at percent against fraction.")
-    if near(want**2, 1.0) or near(want**2, 2 * np.max(np.abs(want)) if want.size else 1.0):
+    if near(want**2, np.maximum(1.0, 2 * np.abs(want))):    # each number's own scale
         return "Your answer is the square of what is asked: a variance where a standard deviation is asked?"
     if want.size > 1 and near(want[::-1]):
         order = ", ".join(parts) if parts else "the order the exercise gives"
         return f"The right numbers in the wrong order: give them as ({order})."
+    return None
+
+
+def _generic_number(got: float, want: float, tol: float) -> str | None:
+    """The slip of one number of a pair or triple, where the others may be right: a factor
+    100 or 1000, or a square; recognised only where the slip lies clearly away from the
+    right number."""
+    for factor, text in ((100.0, "a hundred times"), (1000.0, "a thousand times"),
+                         (0.01, "a hundredth of"), (0.001, "a thousandth of")):
+        target = want * factor
+        if abs(target - want) > 2 * tol * factor and abs(got - target) <= tol * factor:
+            return f"it is exactly {text} the right one: units or percent?"
+    scale = max(1.0, 2 * abs(want))
+    if abs(want**2 - want) > 2 * tol * scale and abs(got - want**2) <= tol * scale:
+        return "it is the square of the right one: a variance for a standard deviation?"
     return None
 
 
@@ -324,9 +339,11 @@ def _check(key: str, answer) -> CheckResult:
                                        "Look again at your steps.")
     # one verdict per number: "your mean is right, your error is not"
     said = []
-    for name, ok, a, r in zip(ex.parts, good, atol, rtol):
+    for name, ok, a, r, g, w, t in zip(ex.parts, good, atol, rtol, got, want, tol):
         how = _tolerance_text(float(a), float(r))
-        said.append(f"{name} agrees within {how}" if ok else f"{name} is off by more than {how}")
+        slip = None if ok else _generic_number(float(g), float(w), float(t))
+        said.append(f"{name} agrees within {how}" if ok else
+                    f"{name} is off by more than {how}" + (f" ({slip})" if slip else ""))
     if good.all():
         return CheckResult(key, True, f"✓ {key}: correct, {'; '.join(said)}.")
     wrong = [n for n, ok in zip(ex.parts, good) if not ok]

@@ -229,6 +229,34 @@ def test_every_exercise_recognises_units_squares_and_order(key):
     assert seen >= 2
 
 
+MULTI = sorted(k for k in EXERCISES if np.atleast_1d(np.asarray(expected(k), dtype=float)).size > 1)
+
+
+@pytest.mark.parametrize("key", MULTI)
+def test_one_number_squared_or_scaled_is_named_where_the_others_are_right(key):
+    """A pair or triple with one number slipped (its variance, or a factor 100 or 1000) and
+    the others right: that number is named with its slip, unless a named mistake of the
+    exercise explains the answer, or the slip is too close to the answer to tell."""
+    ex = EXERCISES[key]
+    want = np.atleast_1d(np.asarray(expected(key), dtype=float))
+    tol = selfcheck.tolerance(key)
+    named = 0
+    for i in range(want.size):
+        scale = max(1.0, 2 * abs(want[i]))
+        for says, value, s in (("square", want[i] ** 2, scale), ("hundred times", want[i] * 100, 100.0)):
+            if abs(value - want[i]) <= 2 * tol[i] * s:
+                continue
+            answer = want.copy()
+            answer[i] = value
+            res = check(key, answer)
+            assert not res, (key, i, says)
+            if any(m.message in res.message for m in ex.mistakes) or "not judged" in res.message:
+                continue
+            assert f"{ex.parts[i]} is off" in res.message and says in res.message, res.message
+            named += 1
+    assert named >= 1, key
+
+
 # ------------------------------------------------------------------ honest rounding
 # Answers a student computes from a random sample: they scatter around the expected value,
 # so the rounded expected value itself may end in 0; each has a many-seed test of its own.
