@@ -18,7 +18,7 @@ import pandas as pd
 from .combination import Combination, gallery
 from .combination.gallery import NAMES, comparison, experiments, load, spread
 
-__all__ = ["NAMES", "EXERCISE", "STABILITY_SOURCE", "entry", "comparison", "experiments",
+__all__ = ["NAMES", "EXERCISE", "STABILITY_SOURCE", "SHORT", "entry", "comparison", "side_by_side", "experiments",
            "between_experiments", "one_correlation_for_all", "correlation_scan", "weakened_chi2", "spread"]
 
 #: The combination the exercises use: five measurements, the correlation of each source
@@ -29,6 +29,41 @@ EXERCISE = "lhc_mtop_7tev"
 #: energy scale, taken as 0.5 between the experiments (a guess, as the note says of
 #: such correlations), 1 within each.
 STABILITY_SOURCE = "bJES"
+
+
+#: Short names of the combinations for tables a page must fit.
+SHORT = {"tevatron_mtop_2014": "Tevatron m_t 2014", "lhc_mtop_7_8tev": "LHC m_t 7+8 TeV",
+         "lhc_mtop_7tev": "LHC m_t 7 TeV", "lhc_single_top_8tev": "LHC single top",
+         "tevatron_mtop_2013": "Tevatron m_t 2013"}
+
+
+def side_by_side(table: pd.DataFrame | None = None) -> pd.DataFrame:
+    """:func:`comparison` as the page shows it, narrow enough for a page: two rows per
+    combination (published, ours; short name and unit), columns value, stat, syst, total,
+    chi2/ndf and, on our row, the largest difference in rounding spreads (one decimal:
+    400 trials know the spread to a few per cent); text, as printed: the published numbers
+    as the source gives them, ours to three decimals, a published number not reachable
+    from here as a dash."""
+    table = comparison() if table is None else table
+    if len(table) != len(NAMES):
+        raise ValueError("side_by_side expects the comparison of every gallery combination")
+    rows, index = [], []
+    for name, (_, t) in zip(NAMES, table.iterrows()):
+        printed = load(name).published.rounding          # half the last printed digit
+        for who in ("published", "ours"):
+            row = {}
+            for q in ("value", "stat", "syst", "total"):
+                v = float(t[(q, who)])
+                places = max(0, round(-np.log10(2 * printed[q]))) if q in printed else 2
+                row[q] = f"{v:.3f}" if who == "ours" else f"{v:.{places}f}"
+            chi2 = float(t[("chi2", who)])
+            ndf = int(t[("ndf", "")])
+            row["χ²/ndf"] = "–" if np.isnan(chi2) else (f"{chi2:.2f}/{ndf}" if who == "ours" else f"{chi2:g}/{ndf}")
+            row["diff [spreads]"] = f"{float(t[('largest difference', 'in spreads')]):.1f}" if who == "ours" else ""
+            rows.append(row)
+            index.append((f"{SHORT[name]} [{t[('unit', '')]}]", who))
+    out = pd.DataFrame(rows, index=pd.MultiIndex.from_tuples(index, names=["combination", ""]))
+    return out
 
 
 @cache

@@ -333,3 +333,24 @@ def test_meta_errors(tmp_path):
     _edit(d / "meta.yaml", "format: table", "format: xml")
     with pytest.raises(InputError, match="unknown format 'xml'"):
         gallery.load_folder(d)
+
+
+def test_side_by_side_shows_the_comparison_as_printed():
+    """The page's table: published numbers with the digits their source prints, ours to
+    three decimals, the same numbers as comparison(); a published chi2 not reachable shows
+    as a dash."""
+    from helpers import gallery as page
+    table = page.comparison()
+    shown = page.side_by_side(table)
+    assert shown.shape == (2 * len(page.NAMES), 6)
+    for name, (_, t) in zip(page.NAMES, table.iterrows()):
+        label = f"{page.SHORT[name]} [{t[('unit', '')]}]"
+        pub, ours = shown.loc[(label, "published")], shown.loc[(label, "ours")]
+        for q in ("value", "stat", "syst", "total"):
+            assert float(ours[q]) == round(float(t[(q, "ours")]), 3)
+            assert float(pub[q]) == float(t[(q, "published")])
+            half = gallery.load(name).published.rounding[q]
+            assert len(pub[q].split(".")[1]) == round(-np.log10(2 * half))   # as printed
+        assert (pub["χ²/ndf"] == "–") == bool(np.isnan(t[("chi2", "published")]))
+        assert float(ours["diff [spreads]"]) == pytest.approx(t[("largest difference", "in spreads")], abs=0.05)
+    assert (shown.xs("published", level=1)["χ²/ndf"] == "–").sum() == 1
