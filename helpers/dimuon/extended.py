@@ -55,13 +55,12 @@ from .model import (  # noqa: F401
     FitError,
     FastLogPdf,
     _as_range,
-    _as_masses,
     _as_params,
     limits,
     cdf,
     simulate,
 )
-from .fitting import DimuonFit, fit, minuit_problems, _start_values
+from .fitting import DimuonFit, fit, minuit_problems, _select, _start_values
 from .studies import _Memo, _fit_key
 
 __all__ = [
@@ -231,26 +230,6 @@ class BinnedFit(_MinuitResult):
     def __repr__(self) -> str:
         return super().__repr__().replace(" events in", f" events in {self.n_bins} bins of "
                                           f"{1000 * self.bin_width:g} MeV in", 1)
-
-
-# ============================================================================ input
-def _select(masses, mass_range, drop_outside: bool):
-    """Validated masses inside the range (as :func:`~helpers.dimuon.fit` checks them),
-    the range and the number dropped."""
-    lo, hi = _as_range(mass_range)
-    x = _as_masses(masses)
-    outside = (x < lo) | (x > hi)
-    n_out = int(np.count_nonzero(outside))
-    if n_out and not drop_outside:
-        raise InputError(
-            f"{n_out} of {x.size} masses lie outside mass_range [{lo:g}, {hi:g}] GeV; "
-            "select them first or pass drop_outside=True")
-    x = x[~outside] if n_out else x
-    if x.size < MIN_EVENTS:
-        raise InputError(
-            f"too few events: {x.size} in mass_range [{lo:g}, {hi:g}] GeV, but a fit of "
-            f"{len(PARAMETERS)} parameters needs at least {MIN_EVENTS}")
-    return x, (lo, hi), n_out
 
 
 # ============================================================================ extended fit

@@ -34,6 +34,25 @@ __all__ = [
 
 
 # ============================================================================ fit
+def _select(masses, mass_range, drop_outside: bool):
+    """Validated masses inside the range, the range and the number dropped (shared by the
+    unbinned, extended and binned fits)."""
+    lo, hi = _as_range(mass_range)
+    x = _as_masses(masses)
+    outside = (x < lo) | (x > hi)
+    n_out = int(np.count_nonzero(outside))
+    if n_out and not drop_outside:
+        raise InputError(
+            f"{n_out} of {x.size} masses lie outside mass_range [{lo:g}, {hi:g}] GeV; "
+            "select them first or pass drop_outside=True")
+    x = x[~outside] if n_out else x
+    if x.size < MIN_EVENTS:
+        raise InputError(
+            f"too few events: {x.size} in mass_range [{lo:g}, {hi:g}] GeV, but a fit of "
+            f"{len(PARAMETERS)} parameters needs at least {MIN_EVENTS}")
+    return x, (lo, hi), n_out
+
+
 def _start_values(start, lo: float, hi: float) -> dict[str, float]:
     if start is not None and not isinstance(start, dict):
         raise InputError(f"start must be a dict of parameter values, got {start!r}")
@@ -80,19 +99,7 @@ def fit(masses, mass_range=MASS_RANGE, minos: bool = False, drop_outside: bool =
         ``drop_outside``, fewer than :data:`MIN_EVENTS` events, a range that excludes the
         peak start, ``lo >= hi``, bad start values.
     """
-    lo, hi = _as_range(mass_range)
-    x = _as_masses(masses)
-    outside = (x < lo) | (x > hi)
-    n_out = int(np.count_nonzero(outside))
-    if n_out and not drop_outside:
-        raise InputError(
-            f"{n_out} of {x.size} masses lie outside mass_range [{lo:g}, {hi:g}] GeV; "
-            "select them first or pass drop_outside=True")
-    x = x[~outside] if n_out else x
-    if x.size < MIN_EVENTS:
-        raise InputError(
-            f"too few events: {x.size} in mass_range [{lo:g}, {hi:g}] GeV, but a fit of "
-            f"{len(PARAMETERS)} parameters needs at least {MIN_EVENTS}")
+    x, (lo, hi), n_out = _select(masses, mass_range, drop_outside)
     par = _start_values(start, lo, hi)
     model = FastLogPdf(x, (lo, hi))
     cost = UnbinnedNLL(model.data, model, log=True, grad=model.score)
