@@ -60,7 +60,7 @@ from .model import (  # noqa: F401
     cdf,
     simulate,
 )
-from .fitting import DimuonFit, fit, minuit_problems, _select, _start_values
+from .fitting import DimuonFit, fit, keep_flags, minuit_problems, _select, _start_values
 from .studies import _Memo, _fit_key
 
 __all__ = [
@@ -106,13 +106,7 @@ class _MinuitResult:
         self.n_events = int(n_events)
         self.mass_range = tuple(mass_range)
         fmin = minuit.fmin
-        self.valid = bool(fmin.is_valid)
-        self.has_covariance = bool(fmin.has_covariance)
-        self.has_accurate_covar = bool(fmin.has_accurate_covar)
-        self.has_made_posdef_covar = bool(fmin.has_made_posdef_covar)
-        self.has_parameters_at_limit = bool(fmin.has_parameters_at_limit)
-        self.hesse_failed = bool(fmin.hesse_failed)
-        self.edm = float(fmin.edm)
+        keep_flags(self, fmin)
         self.fval = float(fmin.fval)
         self.values = pd.Series([float(minuit.values[p]) for p in self.parameters],
                                 index=list(self.parameters), name="value")

@@ -123,6 +123,20 @@ def fit(masses, mass_range=MASS_RANGE, minos: bool = False, drop_outside: bool =
     return DimuonFit(m, cost, model, n_dropped=n_out, mass_range=(lo, hi), minos=minos)
 
 
+def keep_flags(result, fmin) -> None:
+    """Copy Minuit's flags from ``fmin`` onto ``result`` as plain values (``valid``,
+    ``has_covariance``, ``has_accurate_covar``, ``has_made_posdef_covar``,
+    ``has_parameters_at_limit``, ``hesse_failed``, ``edm``): what :func:`minuit_problems`
+    reads."""
+    result.valid = bool(fmin.is_valid)
+    result.has_covariance = bool(fmin.has_covariance)
+    result.has_accurate_covar = bool(fmin.has_accurate_covar)
+    result.has_made_posdef_covar = bool(fmin.has_made_posdef_covar)
+    result.has_parameters_at_limit = bool(fmin.has_parameters_at_limit)
+    result.hesse_failed = bool(fmin.hesse_failed)
+    result.edm = float(fmin.edm)
+
+
 def minuit_problems(result, at_limit=None) -> tuple[str, ...]:
     """What the flags of a fit ``result`` (``valid``, ``hesse_failed``,
     ``has_made_posdef_covar``, ``has_accurate_covar``, ``has_parameters_at_limit``, ``edm``
@@ -186,13 +200,7 @@ class DimuonFit:
         self.n_dropped = int(n_dropped)
         self.mass_range = tuple(mass_range)
         fmin = minuit.fmin
-        self.valid = bool(fmin.is_valid)
-        self.has_covariance = bool(fmin.has_covariance)
-        self.has_accurate_covar = bool(fmin.has_accurate_covar)
-        self.has_made_posdef_covar = bool(fmin.has_made_posdef_covar)
-        self.has_parameters_at_limit = bool(fmin.has_parameters_at_limit)
-        self.hesse_failed = bool(fmin.hesse_failed)
-        self.edm = float(fmin.edm)
+        keep_flags(self, fmin)
         self.nll = 0.5 * float(fmin.fval)
         self.values = pd.Series([float(v) for v in minuit.values], index=list(PARAMETERS), name="value")
         self._minos = minos
