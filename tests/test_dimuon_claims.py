@@ -917,13 +917,20 @@ def test_binned_10_mev_within_2_percent_but_n(binned, toys):
 
 
 def test_binned_50_mev_loses_information(binned):
-    """"With 50 MeV bins, wider than the resolution, the errors grow: by 30 % for alpha, 20 %
-    for sigma, 18 % for n and 15 % for mu" (and every error grows)."""
+    """"With 50 MeV bins, wider than the resolution, the errors grow, by about 30 % for alpha,
+    20 % for sigma, 20 % for n and 15 % for mu ... to the nearest 5 %" (and every error grows).
+    Shown to the nearest 5 % because these errors move by about a per cent with the machine's
+    arithmetic (50 MeV alpha: 30.0 % here, 31.3 % with AVX-512 switched off): every shown
+    entry lies at least 0.3 points from a rounding edge of 2.5 + 5k."""
     r = binned.loc[0.05, "ratio"]
     assert 0.05 > dimuon.TRUTH["sigma"]
     assert (r > 1).all()
-    assert [round(100 * (r[p] - 1)) for p in ("alpha", "sigma", "n", "mu")] == [30, 20, 18, 15]
+    shown = dimuon.binned_error_change(binned)
+    assert [shown.loc[0.05, p] for p in ("alpha", "sigma", "n", "mu")] == [30, 20, 20, 15]
     assert r.idxmax() == "alpha"
+    change = (binned["ratio"].unstack() - 1) * 100
+    edge = np.abs((change - 2.5) / 5 - np.round((change - 2.5) / 5)) * 5
+    assert edge.min().min() >= 0.3, edge
 
 
 def test_plateau_not_a_local_minimum_the_red_flag(result, stuck):

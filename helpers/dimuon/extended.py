@@ -66,7 +66,7 @@ from .studies import _Memo, _fit_key
 __all__ = [
     "YIELDS", "EXTENDED_PARAMETERS", "BIN_WIDTHS", "ExtendedFit", "BinnedFit", "extended_fit",
     "yield_from_fraction", "yield_toy_study", "yield_pull_summary", "binned_fit",
-    "binned_vs_unbinned", "clear_extended_cache",
+    "binned_vs_unbinned", "binned_error_change", "clear_extended_cache",
 ]
 
 YIELDS = ("n_sig", "n_bkg")
@@ -501,6 +501,18 @@ def binned_fit(masses, bin_width: float, mass_range=MASS_RANGE, drop_outside: bo
         m.hesse()
     return BinnedFit(m, cost, counts=counts, edges=edges, bin_width=float(edges[1] - edges[0]),
                      n_dropped=n_out, mass_range=(lo, hi))
+
+
+def binned_error_change(table: pd.DataFrame, nearest: float = 5.0) -> pd.DataFrame:
+    """The change of each error, binned against unbinned, in per cent rounded to the
+    ``nearest`` per cent (rows: bin width, columns: parameter), from a
+    :func:`binned_vs_unbinned` table. Not finer: the binned fits' errors come from a
+    numerical HESSE along the flat directions of alpha and n, and move by about a per cent
+    with the arithmetic of the machine (measured: 50 MeV, alpha 30.0 % here, 31.3 % with
+    numpy's AVX-512 kernels and OpenBLAS's SkylakeX ones switched off)."""
+    change = (table["ratio"].unstack() - 1) * 100
+    return ((change / nearest).round() * nearest + 0.0).astype(int).rename_axis(
+        columns=f"error change [%, to the nearest {nearest:g}]")
 
 
 def binned_vs_unbinned(result, widths=BIN_WIDTHS, mass_range=MASS_RANGE) -> pd.DataFrame:

@@ -194,7 +194,7 @@ NUMBERS = {
         "dimuon_bin_fine_max_pct": N(lambda c: 100 * (c.binned.loc[dimuon.BIN_WIDTHS[0], 'ratio'] - 1).abs().max(), ".1f"),
         "dimuon_bin_mid_n_pct": N(lambda c: 100 * (c.binned.loc[(dimuon.BIN_WIDTHS[1], 'n'), 'ratio'] - 1), ".0f"),
         "dimuon_bin_mid_n": N(lambda c: c.binned.loc[(dimuon.BIN_WIDTHS[1], 'n'), 'value'], ".2f"),
-        **{f"dimuon_bin_wide_{p}_pct": N(lambda c, p=p: 100 * (c.binned.loc[(dimuon.BIN_WIDTHS[2], p), 'ratio'] - 1), ".0f")
+        **{f"dimuon_bin_wide_{p}_pct": N(lambda c, p=p: dimuon.binned_error_change(c.binned).loc[dimuon.BIN_WIDTHS[2], p], ".0f")
            for p in ("mu", "sigma", "alpha", "n")},
     },
     "yield_toys": {
